@@ -1,0 +1,16 @@
+import { MentorCommand } from './context';
+import { copyServiceUrl } from './copyServiceUrl';
+import { openServiceUrl } from './openServiceUrl';
+import { openSettings } from './openSettings';
+import { refreshExplorer } from './refreshExplorer';
+import { refreshService } from './refreshService';
+import { routeAllTraffic } from './routeAllTraffic';
+import { runErrorActionCommand } from './runErrorActionCommand';
+import { showLog } from './showLog';
+import { undoTrafficChange } from './undoTrafficChange';
+
+export const allCommands = [
+  refreshExplorer, openSettings, showLog, runErrorActionCommand,
+  refreshService, openServiceUrl, copyServiceUrl,
+  routeAllTraffic, undoTrafficChange,
+] as unknown as readonly MentorCommand<never[]>[];

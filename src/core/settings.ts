@@ -1,0 +1,42 @@
+// The deploy target as the repository's settings describe it, and the checks that run before any call.
+import { projectIdProblem, regionProblem } from './cloudRunNames';
+
+export interface MentorTarget {
+  project: string;
+  region: string;
+  /** Empty: real Google APIs. "host:port": a local emulator over plaintext gRPC without Google credentials. */
+  apiEndpoint: string;
+}
+
+export interface LocalEndpoint {
+  host: string;
+  port: number;
+}
+
+/** Parses "127.0.0.1:8090" / "localhost:8090" / "[::1]:8090"; undefined for an empty setting (= Google). */
+export function parseApiEndpoint(value: string): LocalEndpoint | undefined {
+  const trimmed = value.trim();
+  if (!trimmed) return undefined;
+  const m = /^(\[[^\]]+\]|[^:/\s]+):(\d{1,5})$/.exec(trimmed);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port < 1 || port > 65535) {
+    throw new Error(`mentor.apiEndpoint "${value}" is not host:port (for example 127.0.0.1:8090). ` +
+      'Leave it empty to use Google Cloud.');
+  }
+  return { host: m[1].replace(/^\[|\]$/g, ''), port };
+}
+
+export type TargetProblem = { setting: 'project' | 'region' | 'apiEndpoint'; message: string };
+
+export function targetProblem(target: MentorTarget): TargetProblem | undefined {
+  const project = projectIdProblem(target.project);
+  if (project) return { setting: 'project', message: project };
+  const region = regionProblem(target.region);
+  if (region) return { setting: 'region', message: region };
+  try {
+    parseApiEndpoint(target.apiEndpoint);
+  } catch (error) {
+    return { setting: 'apiEndpoint', message: (error as Error).message };
+  }
+  return undefined;
+}

@@ -1,0 +1,45 @@
+// activate(): build the few services, register the explorer and commands, push every disposable.
+// Nothing here loads a Google client: that happens on the explorer's first request.
+import * as vscode from 'vscode';
+import { allCommands } from './commands';
+import { MentorContext } from './commands/context';
+import { registerCommands } from './commands/registerCommand';
+import { CloudRunConnection } from './gcp/cloudRunConnection';
+import { ExplorerProvider } from './tree/explorerProvider';
+import { ExplorerNode } from './tree/nodes';
+import { readTarget } from './workspaceTarget';
+
+/** What activate() returns: used by the integration tests to reach the real tree and connection. */
+export interface MentorApi {
+  readonly explorer: ExplorerProvider;
+  readonly treeView: vscode.TreeView<ExplorerNode>;
+  readonly connection: CloudRunConnection;
+}
+
+export function activate(context: vscode.ExtensionContext): MentorApi {
+  const started = Date.now();
+  const log = vscode.window.createOutputChannel('Mentor', { log: true });
+  const connection = new CloudRunConnection(readTarget);
+  const explorer = new ExplorerProvider(connection, log);
+  const treeView = vscode.window.createTreeView('mentor.explorer', { treeDataProvider: explorer, showCollapseAll: true });
+  explorer.attach(treeView);
+  context.subscriptions.push(log, explorer, treeView);
+
+  const ctx: MentorContext = { extension: context, log, connection, explorer, previousTraffic: new Map() };
+  registerCommands(ctx, allCommands);
+
+  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration(async (event) => {
+    if (!event.affectsConfiguration('mentor')) return;
+    log.info('Mentor settings changed; reconnecting.');
+    await connection.reset();
+    explorer.refresh();
+  }));
+  context.subscriptions.push({ dispose: () => void connection.reset() });
+
+  log.info(`Mentor activated in ${Date.now() - started} ms`);
+  return { explorer, treeView, connection };
+}
+
+export function deactivate(): void {
+  // Disposables in context.subscriptions close the connection and channels.
+}

@@ -1,0 +1,33 @@
+// The one place that decides how the Google clients connect: real Google (Application Default
+// Credentials, checked first) or a local emulator (plaintext gRPC, no credentials). Everything else in
+// the extension talks to both the same way.
+import type { ClientOptions } from 'google-gax';
+import { MentorTarget, parseApiEndpoint } from '../core/settings';
+import { ensureGoogleCredentials } from './credentials';
+
+export interface ConnectedOptions {
+  options: ClientOptions;
+  /** "host:port" for an emulator; undefined for Google. */
+  endpoint?: string;
+}
+
+export async function buildClientOptions(target: MentorTarget): Promise<ConnectedOptions> {
+  const local = parseApiEndpoint(target.apiEndpoint);
+  if (local) {
+    // Loaded lazily: both packages are large and only needed once the explorer asks for data.
+    // The grpc module must be google-gax's own copy; a second @grpc/grpc-js rejects these credentials.
+    const [{ grpc }, { PassThroughClient }] = await Promise.all([import('google-gax'), import('google-auth-library')]);
+    return {
+      endpoint: `${local.host}:${local.port}`,
+      options: {
+        apiEndpoint: local.host,
+        port: local.port,
+        sslCreds: grpc.credentials.createInsecure(),
+        authClient: new PassThroughClient(),
+        projectId: target.project,
+      },
+    };
+  }
+  const authClient = await ensureGoogleCredentials();
+  return { options: { authClient, projectId: target.project } };
+}

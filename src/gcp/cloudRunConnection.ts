@@ -1,0 +1,40 @@
+// Holds the connection for the current settings: validates them first (clear message instead of a
+// failed call), connects lazily on first use and reconnects when the settings change.
+import { UserFacingError } from '../core/errors';
+import { MentorTarget, targetProblem } from '../core/settings';
+import { CloudRunApi, connectCloudRun } from './cloudRun';
+
+export class CloudRunConnection {
+  private current: Promise<CloudRunApi> | undefined;
+
+  constructor(
+    private readonly readTarget: () => MentorTarget,
+    private readonly connect: (target: MentorTarget) => Promise<CloudRunApi> = connectCloudRun,
+  ) {}
+
+  get target(): MentorTarget {
+    return this.readTarget();
+  }
+
+  api(): Promise<CloudRunApi> {
+    if (!this.current) {
+      const target = this.readTarget();
+      const problem = targetProblem(target);
+      if (problem) {
+        return Promise.reject(new UserFacingError(problem.message, 'configuration',
+          [{ kind: 'openSettings', label: 'Open Settings', setting: `mentor.${problem.setting}` }]));
+      }
+      this.current = this.connect(target);
+      // A failed connect (e.g. no credentials) must not stick: the next call tries again.
+      this.current.catch(() => (this.current = undefined));
+    }
+    return this.current;
+  }
+
+  /** Drops the connection so the next call uses the (changed) settings. */
+  async reset(): Promise<void> {
+    const previous = this.current;
+    this.current = undefined;
+    await previous?.then((api) => api.close(), () => undefined);
+  }
+}

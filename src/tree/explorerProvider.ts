@@ -1,0 +1,140 @@
+// Cloud Run explorer: services of the configured project/region → their revisions. It asks the
+// CloudRunConnection for data and never touches an SDK. Errors become a view message plus action rows,
+// never an exception out of getChildren.
+import * as vscode from 'vscode';
+import { UserFacingError } from '../core/errors';
+import { ServiceSummary } from '../core/model';
+import { CloudRunConnection } from '../gcp/cloudRunConnection';
+import { ExplorerNode, MessageNode, RevisionNode, ServiceNode, messageItem, revisionItem, serviceItem } from './nodes';
+
+export type ExplorerState = 'loading' | 'ready' | 'empty' | 'error';
+
+export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<ExplorerNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly stateChanged = new vscode.EventEmitter<ExplorerState>();
+  /** Fires after each load of the first level (tests and the status bar wait on it). */
+  readonly onDidChangeState = this.stateChanged.event;
+  private readonly serviceNodes = new Map<string, ServiceNode>();
+  private view: vscode.TreeView<ExplorerNode> | undefined;
+  state: ExplorerState = 'loading';
+
+  constructor(
+    private readonly connection: CloudRunConnection,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  attach(view: vscode.TreeView<ExplorerNode>): void {
+    this.view = view;
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  /** Re-reads one service and redraws only its row and revisions. */
+  async refreshService(serviceName: string): Promise<void> {
+    const node = this.serviceNodes.get(serviceName);
+    if (!node) return this.refresh();
+    try {
+      node.service = await (await this.connection.api()).getService(serviceName);
+    } catch (error) {
+      this.log.warn(`Refreshing ${serviceName} failed: ${(error as Error).message}`);
+    }
+    this.changed.fire(node);
+  }
+
+  /** Shows a spinner and a short note on the service while Mentor changes it; undefined clears it. */
+  setBusy(serviceName: string, note: string | undefined): void {
+    const node = this.serviceNodes.get(serviceName);
+    if (!node) return;
+    node.busy = note;
+    this.changed.fire(node);
+  }
+
+  /** The service nodes currently shown (quick picks reuse them instead of calling the API again). */
+  get services(): ServiceSummary[] {
+    return [...this.serviceNodes.values()].map((n) => n.service);
+  }
+
+  getTreeItem(node: ExplorerNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'service': return serviceItem(node);
+      case 'revision': return revisionItem(node);
+      case 'message': return messageItem(node);
+    }
+  }
+
+  getParent(node: ExplorerNode): ExplorerNode | undefined {
+    return node.kind === 'revision' ? this.serviceNodes.get(node.service.name) : undefined;
+  }
+
+  async getChildren(node?: ExplorerNode): Promise<ExplorerNode[]> {
+    if (!node) return this.loadServices();
+    if (node.kind === 'service') return this.loadRevisions(node);
+    return [];
+  }
+
+  private async loadServices(): Promise<ExplorerNode[]> {
+    this.setState('loading');
+    const { project, region } = this.connection.target;
+    try {
+      const services = await (await this.connection.api()).listServices();
+      this.serviceNodes.clear();
+      for (const service of services) this.serviceNodes.set(service.name, { kind: 'service', service });
+      this.setMessage(undefined);
+      if (services.length === 0) {
+        this.setState('empty');
+        return [{ kind: 'message', icon: 'info', text: `No Cloud Run services in ${project} / ${region}` },
+          { kind: 'message', icon: 'gear', text: 'Change project or region…',
+            action: { kind: 'openSettings', label: 'Open Settings', setting: 'mentor.project' } }];
+      }
+      this.setState('ready');
+      return [...this.serviceNodes.values()];
+    } catch (error) {
+      this.serviceNodes.clear();
+      this.setState('error');
+      return this.errorNodes(error, true);
+    }
+  }
+
+  private async loadRevisions(node: ServiceNode): Promise<ExplorerNode[]> {
+    try {
+      const revisions = await (await this.connection.api()).listRevisions(node.service.name);
+      if (revisions.length === 0) return [{ kind: 'message', icon: 'info', text: 'No revisions' }];
+      return revisions.map((revision): RevisionNode => ({ kind: 'revision', revision, service: node.service }));
+    } catch (error) {
+      return this.errorNodes(error, false);
+    }
+  }
+
+  private errorNodes(error: unknown, asViewMessage: boolean): MessageNode[] {
+    const message = error instanceof Error ? error.message : String(error);
+    this.log.error(message, ...(error instanceof UserFacingError && error.detail ? [error.detail] : []));
+    if (asViewMessage) this.setMessage(message);
+    const actions = error instanceof UserFacingError ? error.actions : [];
+    return [
+      { kind: 'message', icon: 'error', text: asViewMessage ? 'Could not load Cloud Run services' : message },
+      ...actions.map((action): MessageNode => ({ kind: 'message', icon: actionIcon(action.kind), text: action.label, action })),
+    ];
+  }
+
+  private setMessage(message: string | undefined): void {
+    if (this.view) this.view.message = message;
+  }
+
+  private setState(state: ExplorerState): void {
+    this.state = state;
+    void vscode.commands.executeCommand('setContext', 'mentor.explorerState', state);
+    if (state !== 'loading') this.stateChanged.fire(state);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+    this.stateChanged.dispose();
+  }
+}
+
+function actionIcon(kind: string): string {
+  return ({ retry: 'refresh', openSettings: 'gear', openUrl: 'link-external', copyText: 'copy' } as Record<string, string>)[kind] ?? 'arrow-right';
+}

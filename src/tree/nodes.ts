@@ -1,0 +1,87 @@
+// Explorer nodes and how each one looks. Items only: data comes from ExplorerProvider.
+import * as vscode from 'vscode';
+import { ErrorAction } from '../core/errors';
+import { relativeTime, shortDigest } from '../core/format';
+import { RevisionSummary, ServiceSummary, ResourceState } from '../core/model';
+import { describeSplit, isServing, revisionTrafficLabel, summarizeSplit } from '../core/traffic';
+
+export interface ServiceNode {
+  readonly kind: 'service';
+  service: ServiceSummary;
+  /** Set while Mentor changes this service ("Routing traffic…"). */
+  busy?: string;
+}
+
+export interface RevisionNode {
+  readonly kind: 'revision';
+  readonly revision: RevisionSummary;
+  readonly service: ServiceSummary;
+}
+
+export interface MessageNode {
+  readonly kind: 'message';
+  readonly text: string;
+  readonly icon: string;
+  readonly action?: ErrorAction;
+}
+
+export type ExplorerNode = ServiceNode | RevisionNode | MessageNode;
+
+const STATE_ICONS: Record<ResourceState, vscode.ThemeIcon> = {
+  ready: new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed')),
+  failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')),
+  deploying: new vscode.ThemeIcon('loading~spin'),
+  unknown: new vscode.ThemeIcon('circle-outline'),
+};
+
+export function serviceItem(node: ServiceNode): vscode.TreeItem {
+  const { service } = node;
+  const item = new vscode.TreeItem(service.id, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = service.name;
+  const host = service.uri ? service.uri.replace(/^https?:\/\//, '') : 'no URL yet';
+  item.description = node.busy ?? `${summarizeSplit(service.trafficStatuses)} · ${host}`;
+  item.iconPath = node.busy ? STATE_ICONS.deploying : STATE_ICONS[service.state];
+  item.contextValue = service.uri ? 'service:hasUrl' : 'service';
+  const tooltip = new vscode.MarkdownString(undefined, true);
+  tooltip.appendMarkdown(`**${service.id}** — ${service.state}\n\n`);
+  if (service.uri) tooltip.appendMarkdown(`[${service.uri}](${service.uri})\n\n`);
+  if (service.stateMessage) tooltip.appendText(`${service.stateMessage}\n\n`);
+  tooltip.appendText(`Traffic: ${describeSplit(service.trafficStatuses)}\n`);
+  if (service.latestCreatedRevision) tooltip.appendText(`Latest revision: ${service.latestCreatedRevision}\n`);
+  item.tooltip = tooltip;
+  return item;
+}
+
+export function revisionItem(node: RevisionNode): vscode.TreeItem {
+  const { revision, service } = node;
+  const serving = isServing(revision.id, service.trafficStatuses);
+  // Serving revisions stand out: highlighted label, filled icon, traffic share first.
+  const label: vscode.TreeItemLabel = { label: revision.id, highlights: serving ? [[0, revision.id.length]] : [] };
+  const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+  item.id = revision.name;
+  const traffic = revisionTrafficLabel(revision.id, service.trafficStatuses);
+  const created = revision.createTime ? relativeTime(revision.createTime) : '';
+  item.description = [traffic, created].filter(Boolean).join(' · ');
+  item.iconPath = revision.state !== 'ready' ? STATE_ICONS[revision.state]
+    : serving ? new vscode.ThemeIcon('circle-filled', new vscode.ThemeColor('charts.green'))
+      : new vscode.ThemeIcon('circle-outline');
+  item.contextValue = `revision:${revision.state}${serving ? ':serving' : ''}`;
+  const tooltip = new vscode.MarkdownString();
+  tooltip.appendMarkdown(`**${revision.id}** — ${revision.state}${serving ? `, serving ${traffic}` : ''}\n\n`);
+  if (revision.stateMessage) tooltip.appendText(`${revision.stateMessage}\n\n`);
+  if (revision.image) tooltip.appendMarkdown(`Image: \`${revision.image}\`\n\n`);
+  if (revision.imageDigest) tooltip.appendMarkdown(`Digest: \`${shortDigest(revision.imageDigest)}\`\n\n`);
+  if (revision.createTime) tooltip.appendText(`Created ${revision.createTime.toLocaleString()}`);
+  item.tooltip = tooltip;
+  return item;
+}
+
+export function messageItem(node: MessageNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+  item.iconPath = new vscode.ThemeIcon(node.icon);
+  item.contextValue = 'message';
+  if (node.action) {
+    item.command = { title: node.action.label, command: 'mentor.runErrorAction', arguments: [node.action] };
+  }
+  return item;
+}

@@ -1,0 +1,2 @@
+// Placeholder entry so the webview bundle exists; replaced below.
+export {};
