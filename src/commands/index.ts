@@ -7,10 +7,11 @@ import { refreshService } from './refreshService';
 import { routeAllTraffic } from './routeAllTraffic';
 import { runErrorActionCommand } from './runErrorActionCommand';
 import { showLog } from './showLog';
+import { showServiceDetails } from './showServiceDetails';
 import { undoTrafficChange } from './undoTrafficChange';
 
 export const allCommands = [
   refreshExplorer, openSettings, showLog, runErrorActionCommand,
-  refreshService, openServiceUrl, copyServiceUrl,
+  refreshService, openServiceUrl, copyServiceUrl, showServiceDetails,
   routeAllTraffic, undoTrafficChange,
 ] as unknown as readonly MentorCommand<never[]>[];
