@@ -33,8 +33,11 @@ export class GoogleCloudRun implements CloudRunApi {
 
   async listServices(): Promise<ServiceSummary[]> {
     return this.call(`list Cloud Run services in ${this.target.project}/${this.target.region}`, async () => {
-      const [services] = await this.services.listServices({ parent: this.location, pageSize: PAGE_SIZE });
-      return services.map(toServiceSummary).sort((a, b) => a.id.localeCompare(b.id));
+      const services: ServiceSummary[] = [];
+      for await (const raw of this.services.listServicesAsync({ parent: this.location, pageSize: PAGE_SIZE })) {
+        services.push(toServiceSummary(raw));
+      }
+      return services.sort((a, b) => a.id.localeCompare(b.id));
     });
   }
 
@@ -44,8 +47,11 @@ export class GoogleCloudRun implements CloudRunApi {
 
   async listRevisions(serviceName: string): Promise<RevisionSummary[]> {
     return this.call(`list revisions of ${shortName(serviceName)}`, async () => {
-      const [revisions] = await this.revisions.listRevisions({ parent: this.fullName(serviceName), pageSize: PAGE_SIZE });
-      return revisions.map(toRevisionSummary);
+      const revisions: RevisionSummary[] = [];
+      for await (const raw of this.revisions.listRevisionsAsync({ parent: this.fullName(serviceName), pageSize: PAGE_SIZE })) {
+        revisions.push(toRevisionSummary(raw));
+      }
+      return revisions;
     });
   }
 

@@ -1,0 +1,113 @@
+// Loads the Google APIs from the .proto files the real client packages ship, so the emulator speaks
+// exactly the wire format the clients expect, plus the emulator's own control service.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as protoLoader from '@grpc/proto-loader';
+import { grpc } from 'google-gax';
+
+/**
+ * How decoded requests look inside the emulator, and what the emulator hands back for encoding:
+ * camelCase fields, enum names, int64 as decimal strings, bytes as base64, always-present arrays/maps,
+ * no oneof virtual fields. Timestamps/Durations stay plain `{seconds, nanos}` messages (protobufjs has no
+ * wrapper for them), which is also what the clients decode on their side.
+ */
+export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
+  keepCase: false,
+  longs: String,
+  enums: String,
+  bytes: String,
+  defaults: false,
+  arrays: true,
+  objects: true,
+  oneofs: false,
+};
+
+function packageRoot(pkg: string, from?: string): string {
+  const main = require.resolve(pkg, from ? { paths: [from] } : undefined);
+  // Every Google package here has main = build/src/index.js and protos in build/protos.
+  return path.join(path.dirname(main), '..', 'protos');
+}
+
+function controlProtoDir(): string {
+  // Compiled code runs from out/emulator; the .proto stays in the source tree (emulator/protos).
+  const candidates = [
+    path.join(__dirname, 'protos'),
+    path.join(__dirname, '..', '..', 'emulator', 'protos'),
+  ];
+  const found = candidates.find((dir) => fs.existsSync(path.join(dir, 'control.proto')));
+  if (!found) throw new Error(`control.proto not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+export function protoIncludeDirs(): string[] {
+  const loggingMain = path.dirname(require.resolve('@google-cloud/logging'));
+  return [
+    packageRoot('@google-cloud/run'),
+    packageRoot('@google-cloud/logging-api', loggingMain),
+    packageRoot('google-gax'),
+    controlProtoDir(),
+  ];
+}
+
+export const SERVICE_TYPE_URL = 'type.googleapis.com/google.cloud.run.v2.Service';
+export const REVISION_TYPE_URL = 'type.googleapis.com/google.cloud.run.v2.Revision';
+
+export interface AnyMessage {
+  /** Snake case even with keepCase:false: protobufjs' built-in google.protobuf.Any keeps its proto names. */
+  type_url: string;
+  /** base64, as decoded with PROTO_LOADER_OPTIONS; Buffers are accepted on encode too. */
+  value: string;
+}
+
+export interface LoadedProtos {
+  services: grpc.ServiceDefinition;
+  revisions: grpc.ServiceDefinition;
+  operations: grpc.ServiceDefinition;
+  logging: grpc.ServiceDefinition;
+  control: grpc.ServiceDefinition;
+  /** Packs a Service/Revision object into google.protobuf.Any the way the real API does for LROs. */
+  packService(service: object): AnyMessage;
+  packRevision(revision: object): AnyMessage;
+  packageDefinition: protoLoader.PackageDefinition;
+}
+
+let cached: LoadedProtos | undefined;
+
+export function loadProtos(): LoadedProtos {
+  if (cached) return cached;
+  const packageDefinition = protoLoader.loadSync(
+    [
+      'google/cloud/run/v2/service.proto',
+      'google/cloud/run/v2/revision.proto',
+      'google/longrunning/operations.proto',
+      'google/logging/v2/logging.proto',
+      'control.proto',
+    ],
+    { ...PROTO_LOADER_OPTIONS, includeDirs: protoIncludeDirs() },
+  );
+  const service = (name: string) => packageDefinition[name] as grpc.ServiceDefinition;
+  const message = (name: string) => packageDefinition[name] as protoLoader.MessageTypeDefinition<object, object>;
+  const serviceType = message('google.cloud.run.v2.Service');
+  const revisionType = message('google.cloud.run.v2.Revision');
+  cached = {
+    services: service('google.cloud.run.v2.Services'),
+    revisions: service('google.cloud.run.v2.Revisions'),
+    operations: service('google.longrunning.Operations'),
+    logging: service('google.logging.v2.LoggingServiceV2'),
+    control: service('mentor.emulator.v1.Control'),
+    packService: (s) => ({ type_url: SERVICE_TYPE_URL, value: serviceType.serialize(s).toString('base64') }),
+    packRevision: (r) => ({ type_url: REVISION_TYPE_URL, value: revisionType.serialize(r).toString('base64') }),
+    packageDefinition,
+  };
+  return cached;
+}
+
+let controlOnly: grpc.ServiceDefinition | undefined;
+
+/** Just the Control service, without the large Google protos: what the control client needs. */
+export function loadControlService(): grpc.ServiceDefinition {
+  controlOnly ??= protoLoader.loadSync('control.proto', { ...PROTO_LOADER_OPTIONS, includeDirs: [controlProtoDir()] })[
+    'mentor.emulator.v1.Control'
+  ] as grpc.ServiceDefinition;
+  return controlOnly;
+}

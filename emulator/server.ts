@@ -1,0 +1,92 @@
+// Starts the emulator: one gRPC port serving Cloud Run Admin v2 (Services, Revisions), long-running
+// Operations, Cloud Logging v2 and the emulator's Control service.
+import { grpc } from 'google-gax';
+import { CloudRunBackend } from './cloudRunBackend';
+import { FaultInjector } from './faults';
+import { GrpcServices } from './grpcServices';
+import { LoggingBackend } from './loggingBackend';
+import { DEFAULT_OPERATION_DELAY_MS, OperationStore } from './operations';
+import { loadProtos } from './protos';
+import { applySeed } from './seeds';
+import { StateStore, emptyData } from './stateStore';
+
+export interface EmulatorOptions {
+  /** 0 or unset = any free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Persist state to DIR/state.json and load it on start. */
+  dataDir?: string;
+  /** "demo" or "scale:SxR"; applied only when no saved state was loaded. */
+  seed?: string;
+  /** How long Create/Update/Delete operations run (default 300 ms). */
+  operationDelayMs?: number;
+  /** creator/lastModifier of resources made through the API. */
+  user?: string;
+}
+
+export interface RunningEmulator {
+  port: number;
+  host: string;
+  /** "127.0.0.1:PORT", what the extension's apiEndpoint setting takes. */
+  address: string;
+  stop(): Promise<void>;
+  /** Replace all state with a seed ("" or undefined = empty); also clears faults and counters. */
+  reset(seed?: string): void;
+  // In-process handles for tests.
+  readonly state: StateStore;
+  readonly faults: FaultInjector;
+  readonly operations: OperationStore;
+  readonly cloudRun: CloudRunBackend;
+  readonly logging: LoggingBackend;
+}
+
+const SHUTDOWN_GRACE_MS = 2000;
+
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const host = opts.host ?? '127.0.0.1';
+  const protos = loadProtos();
+  const state = new StateStore(opts.dataDir);
+  if (!state.load()) applySeed(state.data, opts.seed);
+  state.changed();
+  const faults = new FaultInjector();
+  const operations = new OperationStore(opts.operationDelayMs ?? DEFAULT_OPERATION_DELAY_MS, () => state.changed());
+  const cloudRun = new CloudRunBackend({ state, operations, faults, protos, user: opts.user ?? 'developer@example.com' });
+  const logging = new LoggingBackend(state);
+  const reset = (seed?: string) => {
+    const data = emptyData();
+    applySeed(data, seed); // first: an unknown seed must leave everything as it was
+    operations.clear();
+    faults.reset();
+    state.data = data;
+    state.changed();
+  };
+  const services = new GrpcServices({ protos, cloudRun, logging, operations, faults, reset });
+  const server = new grpc.Server();
+  services.register(server);
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${host}:${opts.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(err) : resolve(bound));
+  });
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      services.endStreams();
+      operations.clear();
+      state.flush();
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, SHUTDOWN_GRACE_MS);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+    })();
+    return stopped;
+  };
+  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return { port, host, address, stop, reset, state, faults, operations, cloudRun, logging };
+}
