@@ -3,8 +3,9 @@ import { MentorCommand } from './context';
 export const refreshExplorer: MentorCommand = {
   id: 'mentor.refresh',
   async run(ctx) {
-    // A refresh is also how people recover from errors: drop a possibly broken connection too.
-    await ctx.connection.reset();
+    // A refresh is also how people recover from errors: then drop the possibly broken connection too
+    // (not otherwise: closing it would fail calls still in flight).
+    if (ctx.explorer.state === 'error') await ctx.connection.reset();
     ctx.explorer.refresh();
   },
 };

@@ -3,6 +3,7 @@
 import { ServicesClient } from '@google-cloud/run/build/src/v2/services_client';
 import { RevisionsClient } from '@google-cloud/run/build/src/v2/revisions_client';
 import type { protos } from '@google-cloud/run';
+import type { CallOptions } from 'google-gax';
 import { serviceResourceName, shortName } from '../core/cloudRunNames';
 import { RevisionSummary, ServiceSummary, TrafficTarget } from '../core/model';
 import { MentorTarget } from '../core/settings';
@@ -20,7 +21,13 @@ export class GoogleCloudRun implements CloudRunApi {
     readonly endpoint: string | undefined,
     private readonly services: ServicesClient,
     private readonly revisions: RevisionsClient,
-  ) {}
+  ) {
+    // Google's retry settings ride out transient UNAVAILABLE for ~10 s; a refused local emulator is not
+    // transient, so fail fast there. autoPaginate:false: the *Async iterators page themselves.
+    this.callOptions = endpoint ? { autoPaginate: false, maxRetries: 0 } : { autoPaginate: false };
+  }
+
+  private readonly callOptions: CallOptions;
 
   static async connect(target: MentorTarget): Promise<GoogleCloudRun> {
     const { options, endpoint } = await buildClientOptions(target);
@@ -34,7 +41,7 @@ export class GoogleCloudRun implements CloudRunApi {
   async listServices(): Promise<ServiceSummary[]> {
     return this.call(`list Cloud Run services in ${this.target.project}/${this.target.region}`, async () => {
       const services: ServiceSummary[] = [];
-      for await (const raw of this.services.listServicesAsync({ parent: this.location, pageSize: PAGE_SIZE })) {
+      for await (const raw of this.services.listServicesAsync({ parent: this.location, pageSize: PAGE_SIZE }, this.callOptions)) {
         services.push(toServiceSummary(raw));
       }
       return services.sort((a, b) => a.id.localeCompare(b.id));
@@ -48,7 +55,7 @@ export class GoogleCloudRun implements CloudRunApi {
   async listRevisions(serviceName: string): Promise<RevisionSummary[]> {
     return this.call(`list revisions of ${shortName(serviceName)}`, async () => {
       const revisions: RevisionSummary[] = [];
-      for await (const raw of this.revisions.listRevisionsAsync({ parent: this.fullName(serviceName), pageSize: PAGE_SIZE })) {
+      for await (const raw of this.revisions.listRevisionsAsync({ parent: this.fullName(serviceName), pageSize: PAGE_SIZE }, this.callOptions)) {
         revisions.push(toRevisionSummary(raw));
       }
       return revisions;
@@ -73,7 +80,7 @@ export class GoogleCloudRun implements CloudRunApi {
   }
 
   private async getRaw(serviceName: string): Promise<protos.google.cloud.run.v2.IService> {
-    const [service] = await this.services.getService({ name: this.fullName(serviceName) });
+    const [service] = await this.services.getService({ name: this.fullName(serviceName) }, this.callOptions);
     return service;
   }
 

@@ -17,6 +17,8 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   readonly onDidChangeState = this.stateChanged.event;
   private readonly serviceNodes = new Map<string, ServiceNode>();
   private view: vscode.TreeView<ExplorerNode> | undefined;
+  /** The first-level load under way; the view and commands asking at the same time share it. */
+  private pendingLoad: Promise<ExplorerNode[]> | undefined;
   state: ExplorerState = 'loading';
 
   constructor(
@@ -29,6 +31,7 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   }
 
   refresh(): void {
+    this.pendingLoad = undefined;
     this.changed.fire(undefined);
   }
 
@@ -70,7 +73,12 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   }
 
   async getChildren(node?: ExplorerNode): Promise<ExplorerNode[]> {
-    if (!node) return this.loadServices();
+    if (!node) {
+      const load = this.pendingLoad ?? this.loadServices();
+      this.pendingLoad = load;
+      void load.finally(() => { if (this.pendingLoad === load) this.pendingLoad = undefined; });
+      return load;
+    }
     if (node.kind === 'service') return this.loadRevisions(node);
     return [];
   }
