@@ -163,6 +163,15 @@ describe('Cloud Run explorer', () => {
     assert.match(text, /mentor-ai-backend-00003-pel — 90% \(latest\)/);
     assert.match(text, /mentor-ai-backend-00002-wuv — 10% · tag canary/);
     await ui.screenshot('service-details');
+
+    // The panel's own "Route 100%" button goes through the same confirmation and updates the panel.
+    await ui.webviewClick({ selector: 'vscode-table-row:nth-of-type(3) vscode-button' });
+    const dialog = await ui.clickDialogButton(ROUTE_CONFIRM_BUTTON);
+    assert.match(dialog.message, /to mentor-ai-backend-00001-kaj\?/);
+    const updated = await ui.webviewText({ contains: 'mentor-ai-backend-00001-kaj — 100%', timeoutMs: 20000 });
+    assert.doesNotMatch(updated, /00003-pel — 90%/);
+    await vscode.commands.executeCommand('mentor.undoTrafficChange', serviceName('mentor-ai-backend'));
+    await ui.webviewText({ contains: 'mentor-ai-backend-00003-pel — 90% (latest)', timeoutMs: 20000 });
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });
