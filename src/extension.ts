@@ -30,13 +30,13 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
   const ctx: MentorContext = { extension: context, log, connection, explorer, previousTraffic: new Map() };
   registerCommands(ctx, allCommands);
 
-  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration(async (event) => {
+  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((event) => {
     if (!event.affectsConfiguration('mentor')) return;
     log.info('Mentor settings changed; reconnecting.');
-    await connection.reset();
+    connection.reset();
     explorer.refresh();
   }));
-  context.subscriptions.push({ dispose: () => void connection.reset() });
+  context.subscriptions.push({ dispose: () => void connection.dispose() });
 
   const activationMs = Date.now() - started;
   log.info(`Mentor activated in ${activationMs} ms`);

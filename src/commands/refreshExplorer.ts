@@ -5,7 +5,7 @@ export const refreshExplorer: MentorCommand = {
   async run(ctx) {
     // A refresh is also how people recover from errors: then drop the possibly broken connection too
     // (not otherwise: closing it would fail calls still in flight).
-    if (ctx.explorer.state === 'error') await ctx.connection.reset();
+    if (ctx.explorer.state === 'error') ctx.connection.reset();
     ctx.explorer.refresh();
   },
 };

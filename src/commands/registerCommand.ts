@@ -55,7 +55,7 @@ export async function runErrorAction(ctx: MentorContext, action: ErrorAction): P
       void vscode.window.showInformationMessage(`Copied "${action.text}" to the clipboard.`);
       return;
     case 'retry':
-      await ctx.connection.reset();
+      ctx.connection.reset();
       ctx.explorer.refresh();
       return;
   }

@@ -10,6 +10,8 @@ export class CloudRunConnection {
   constructor(
     private readonly readTarget: () => MentorTarget,
     private readonly connect: (target: MentorTarget) => Promise<CloudRunApi> = connectCloudRun,
+    /** Calls may still be in flight on a replaced connection: close it only after they had time to end. */
+    private readonly closeReplacedAfterMs = 30_000,
   ) {}
 
   get target(): MentorTarget {
@@ -32,7 +34,14 @@ export class CloudRunConnection {
   }
 
   /** Drops the connection so the next call uses the (changed) settings. */
-  async reset(): Promise<void> {
+  reset(): void {
+    const previous = this.current;
+    this.current = undefined;
+    void previous?.then((api) => setTimeout(() => void api.close(), this.closeReplacedAfterMs).unref(), () => undefined);
+  }
+
+  /** Closes the connection now (extension shutdown). */
+  async dispose(): Promise<void> {
     const previous = this.current;
     this.current = undefined;
     await previous?.then((api) => api.close(), () => undefined);

@@ -19,6 +19,8 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   private view: vscode.TreeView<ExplorerNode> | undefined;
   /** The first-level load under way; the view and commands asking at the same time share it. */
   private pendingLoad: Promise<ExplorerNode[]> | undefined;
+  /** Bumped per load so a slow, superseded load cannot overwrite what a newer one showed. */
+  private loadGeneration = 0;
   state: ExplorerState = 'loading';
 
   constructor(
@@ -84,10 +86,13 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   }
 
   private async loadServices(): Promise<ExplorerNode[]> {
+    const generation = ++this.loadGeneration;
+    const isCurrent = () => generation === this.loadGeneration;
     this.setState('loading');
     const { project, region } = this.connection.target;
     try {
       const services = await (await this.connection.api()).listServices();
+      if (!isCurrent()) return [];
       this.serviceNodes.clear();
       for (const service of services) this.serviceNodes.set(service.name, { kind: 'service', service });
       this.setMessage(undefined);
@@ -100,6 +105,7 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
       this.setState('ready');
       return [...this.serviceNodes.values()];
     } catch (error) {
+      if (!isCurrent()) return [];
       this.serviceNodes.clear();
       this.setState('error');
       return this.errorNodes(error, true);

@@ -81,8 +81,8 @@ describe('Cloud Run explorer', () => {
 
       await eventually('the tree to show 100% on the canary revision', async () =>
         (await ui.treeRows({ view: 'Services' })).find((r) => r.label === 'mentor-ai-backend-00002-wuv' && r.description.startsWith('100% · canary')));
-      const serviceRow = await ui.waitForTreeRow('mentor-ai-backend', { view: 'Services' });
-      assert.match(serviceRow.description, /^100% mentor-ai-backend-00002-wuv/);
+      const serviceRow = await ui.waitForTreeRow('mentor-ai-backend', { view: 'Services', description: '100% mentor-ai-backend-00002-wuv' });
+      assert.match(serviceRow.description, /^100% mentor-ai-backend-00002-wuv · /);
 
       await vscode.commands.executeCommand('mentor.undoTrafficChange', backend.service.name);
       const [restored] = await client.getService({ name: serviceName('mentor-ai-backend') });

@@ -25,13 +25,17 @@ describe('CloudRunConnection', () => {
   it('connects once, reconnects after reset with the new settings', async () => {
     const log: string[] = [];
     let project = 'mentor-demo';
-    const connection = new CloudRunConnection(() => ({ project, region: 'us-central1', apiEndpoint: '' }), fakeConnect(log));
+    const connection = new CloudRunConnection(() => ({ project, region: 'us-central1', apiEndpoint: '' }), fakeConnect(log), 20);
     await connection.api();
     await connection.api();
     project = 'other-project';
-    await connection.reset();
+    connection.reset();
     assert.equal((await connection.api()).target.project, 'other-project');
-    assert.deepEqual(log, ['connect mentor-demo', 'close', 'connect other-project']);
+    assert.deepEqual(log, ['connect mentor-demo', 'connect other-project'], 'the replaced connection stays open for calls in flight');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(log, ['connect mentor-demo', 'connect other-project', 'close']);
+    await connection.dispose();
+    assert.deepEqual(log, ['connect mentor-demo', 'connect other-project', 'close', 'close']);
   });
 
   it('does not keep a failed connection', async () => {

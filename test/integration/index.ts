@@ -1,0 +1,42 @@
+// Entry point VS Code calls for --extensionTestsPath (out/test/integration/index.js): runs every
+// out/test/integration/**/*.test.js with mocha (bdd) inside the real extension host.
+// Env: MENTOR_TEST_COUNTS_FILE (counts JSON written by the reporter), MENTOR_TEST_GREP (only matching tests).
+import * as fs from 'fs';
+import * as path from 'path';
+import Mocha from 'mocha';
+
+function findTests(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...findTests(full));
+    else if (entry.name.endsWith('.test.js')) out.push(full);
+  }
+  return out.sort();
+}
+
+export async function run(): Promise<void> {
+  const root = path.resolve(__dirname, '..', '..', '..');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Reporter = require(path.join(root, 'scripts', 'mocha-count-reporter.cjs'));
+  const mocha = new Mocha({
+    ui: 'bdd',
+    color: false,
+    timeout: 60000,
+    reporter: Reporter,
+    reporterOptions: { countsFile: process.env.MENTOR_TEST_COUNTS_FILE },
+    grep: process.env.MENTOR_TEST_GREP || undefined,
+  });
+  const files = findTests(__dirname);
+  if (files.length === 0) throw new Error(`no *.test.js files under ${__dirname}`);
+  for (const f of files) mocha.addFile(f);
+  await mocha.loadFilesAsync();
+  const failures = await new Promise<number>((resolve, reject) => {
+    try {
+      mocha.run(resolve);
+    } catch (e) {
+      reject(e);
+    }
+  });
+  if (failures > 0) throw new Error(`${failures} test(s) failed`);
+}
