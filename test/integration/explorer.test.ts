@@ -146,6 +146,25 @@ describe('Cloud Run explorer', () => {
     assert.strictEqual(api.treeView.message, undefined);
   });
 
+  it('explains missing Google credentials instead of crashing', async () => {
+    // Google mode with credentials that cannot load: the preflight must catch it (the clients alone would
+    // throw an uncaught exception in the extension host).
+    const saved = process.env.GOOGLE_APPLICATION_CREDENTIALS;
+    process.env.GOOGLE_APPLICATION_CREDENTIALS = '/nonexistent/mentor-test-key.json';
+    await setMentorSetting('apiEndpoint', '');
+    try {
+      const nodes = await refreshAndWait(api, 'error');
+      assert.match(api.treeView.message ?? '', /No usable Google Cloud credentials\. Run "gcloud auth application-default login"/);
+      assert.deepStrictEqual(nodes.map((n) => n.kind === 'message' && n.text),
+        ['Could not load Cloud Run services', 'Copy Login Command', 'How ADC Works', 'Retry']);
+    } finally {
+      if (saved === undefined) delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
+      else process.env.GOOGLE_APPLICATION_CREDENTIALS = saved;
+      await setMentorSetting('apiEndpoint', emulatorAddress());
+    }
+    await refreshAndWait(api, 'ready');
+  });
+
   it('names the setting to fix when no project is set', async () => {
     await setMentorSetting('project', '');
     try {
