@@ -17,6 +17,8 @@ export type ErrorKind =
   | 'invalidArgument'
   | 'conflict'
   | 'operationFailed'
+  | 'engineUnavailable'
+  | 'buildFailed'
   | 'unknown';
 
 export class UserFacingError extends Error {

@@ -1,0 +1,92 @@
+// Finds what a Dockerfile needs to know about a Python web app: the ASGI app object ("main:app",
+// "app.main:app"), how dependencies are declared, and the Python version. Works on a file listing and a
+// reader so it is testable without a disk or VS Code.
+
+export type DependencySource =
+  | { kind: 'requirements'; file: string }
+  | { kind: 'pep621' }
+  | { kind: 'poetry'; lockFile?: string }
+  | { kind: 'none' };
+
+export interface PythonProject {
+  /** Import string for uvicorn, e.g. "app.main:app". */
+  appModule: string;
+  /** Workspace-relative file that defines the app, e.g. "app/main.py". */
+  appFile: string;
+  /** 1-based line of the `app = FastAPI(` assignment. */
+  appLine: number;
+  dependencies: DependencySource;
+  /** "3.11" from .python-version or requires-python; undefined when unknown. */
+  pythonVersion?: string;
+  /** True when uvicorn is declared (directly or via fastapi[standard]); the generated CMD needs it. */
+  declaresUvicorn: boolean;
+}
+
+export interface ProjectFiles {
+  /** Workspace-relative paths with forward slashes. */
+  list(): Promise<string[]>;
+  read(path: string): Promise<string | undefined>;
+}
+
+const SKIPPED_DIRS = /(^|\/)(\.git|\.venv|venv|env|node_modules|__pycache__|\.tox|\.mypy_cache|build|dist|site-packages|tests?)\//;
+const APP_ASSIGNMENT = /^(\w+)\s*(?::\s*FastAPI\s*)?=\s*(?:fastapi\.)?FastAPI\s*\(/m;
+/** Usual places first: the first match in this order wins over deeper or unusual files. */
+const PREFERRED = ['main.py', 'app.py', 'app/main.py', 'src/main.py', 'api/main.py', 'server.py', 'app/app.py', 'src/app/main.py'];
+
+export async function detectPythonProject(files: ProjectFiles): Promise<PythonProject | undefined> {
+  const all = await files.list();
+  const python = all.filter((f) => f.endsWith('.py') && !SKIPPED_DIRS.test(f) && f.split('/').length <= 4);
+  const ordered = [...PREFERRED.filter((p) => python.includes(p)),
+    ...python.filter((p) => !PREFERRED.includes(p)).sort((a, b) => depth(a) - depth(b) || a.localeCompare(b))];
+  for (const file of ordered) {
+    const text = await files.read(file);
+    const match = text && APP_ASSIGNMENT.exec(text);
+    if (!match) continue;
+    const dependencies = await detectDependencies(all, files);
+    return {
+      appModule: `${moduleName(file)}:${match[1]}`,
+      appFile: file,
+      appLine: text.slice(0, match.index).split('\n').length,
+      dependencies,
+      pythonVersion: await detectPythonVersion(files),
+      declaresUvicorn: await declaresUvicorn(dependencies, files),
+    };
+  }
+  return undefined;
+}
+
+/** "app/main.py" → "app.main"; a top-level "src/" layout keeps "src." (uvicorn runs from /app). */
+export function moduleName(file: string): string {
+  return file.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').join('.');
+}
+
+function depth(file: string): number {
+  return file.split('/').length;
+}
+
+async function detectDependencies(all: string[], files: ProjectFiles): Promise<DependencySource> {
+  if (all.includes('requirements.txt')) return { kind: 'requirements', file: 'requirements.txt' };
+  const pyproject = all.includes('pyproject.toml') ? await files.read('pyproject.toml') : undefined;
+  if (pyproject) {
+    if (/^\[project\][^[]*^dependencies\s*=/ms.test(pyproject)) return { kind: 'pep621' };
+    if (/^\[tool\.poetry\.dependencies\]/m.test(pyproject)) {
+      return { kind: 'poetry', lockFile: all.includes('poetry.lock') ? 'poetry.lock' : undefined };
+    }
+  }
+  const nested = all.find((f) => /^requirements\/(prod|production|base|main)\.txt$/.test(f));
+  if (nested) return { kind: 'requirements', file: nested };
+  return { kind: 'none' };
+}
+
+async function detectPythonVersion(files: ProjectFiles): Promise<string | undefined> {
+  const pinned = (await files.read('.python-version'))?.trim().match(/^(\d+\.\d+)/);
+  if (pinned) return pinned[1];
+  const requires = (await files.read('pyproject.toml'))?.match(/requires-python\s*=\s*["'][^"'\d]*(\d+\.\d+)/);
+  return requires?.[1];
+}
+
+async function declaresUvicorn(dependencies: DependencySource, files: ProjectFiles): Promise<boolean> {
+  const text = dependencies.kind === 'requirements' ? await files.read(dependencies.file)
+    : dependencies.kind === 'none' ? undefined : await files.read('pyproject.toml');
+  return !!text && /(^|["'\s])(uvicorn|fastapi\[[^\]]*standard[^\]]*\])/im.test(text);
+}
