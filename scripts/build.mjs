@@ -58,6 +58,8 @@ await Promise.all([
     platform: 'node',
     target: 'node22',
     format: 'cjs',
+    // Relative import() must become require(): Node cannot resolve extensionless ESM specifiers.
+    supported: { 'dynamic-import': false },
     sourcemap: 'inline',
     logLevel: 'warning',
   }),

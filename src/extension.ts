@@ -4,16 +4,20 @@ import * as vscode from 'vscode';
 import { allCommands } from './commands';
 import { MentorContext } from './commands/context';
 import { registerCommands } from './commands/registerCommand';
+import { DockerConnection } from './docker/dockerConnection';
 import { CloudRunConnection } from './gcp/cloudRunConnection';
+import { LocalRunSession } from './local/localRunSession';
+import { PROPOSAL_SCHEME, ProposedFiles } from './local/proposedFiles';
 import { ExplorerProvider } from './tree/explorerProvider';
 import { ExplorerNode } from './tree/nodes';
-import { readTarget } from './workspaceTarget';
+import { readTarget } from './workspaceSettings';
 
 /** What activate() returns: used by the integration tests to reach the real tree and connection. */
 export interface MentorApi {
   readonly explorer: ExplorerProvider;
   readonly treeView: vscode.TreeView<ExplorerNode>;
   readonly connection: CloudRunConnection;
+  readonly localRun: LocalRunSession;
   /** How long activate() took, for the benchmark. */
   readonly activationMs: number;
 }
@@ -27,20 +31,31 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
   explorer.attach(treeView);
   context.subscriptions.push(log, explorer, treeView);
 
-  const ctx: MentorContext = { extension: context, log, connection, explorer, previousTraffic: new Map() };
+  const docker = new DockerConnection(() => vscode.workspace.getConfiguration('mentor').get<string>('dockerHost', '').trim());
+  const buildOutput = vscode.window.createOutputChannel('Mentor: Build');
+  const localRun = new LocalRunSession();
+  const proposals = new ProposedFiles();
+  context.subscriptions.push(buildOutput, localRun, proposals, { dispose: () => void docker.dispose() },
+    vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, proposals));
+
+  const ctx: MentorContext = {
+    extension: context, log, connection, explorer, previousTraffic: new Map(), docker, buildOutput, localRun, proposals,
+  };
   registerCommands(ctx, allCommands);
 
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((event) => {
-    if (!event.affectsConfiguration('mentor')) return;
-    log.info('Mentor settings changed; reconnecting.');
-    connection.reset();
-    explorer.refresh();
+    if (event.affectsConfiguration('mentor.dockerHost')) docker.reset();
+    if (['project', 'region', 'apiEndpoint'].some((key) => event.affectsConfiguration(`mentor.${key}`))) {
+      log.info('Cloud Run target changed; reconnecting.');
+      connection.reset();
+      explorer.refresh();
+    }
   }));
   context.subscriptions.push({ dispose: () => void connection.dispose() });
 
   const activationMs = Date.now() - started;
   log.info(`Mentor activated in ${activationMs} ms`);
-  return { explorer, treeView, connection, activationMs };
+  return { explorer, treeView, connection, localRun, activationMs };
 }
 
 export function deactivate(): void {

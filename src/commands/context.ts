@@ -1,7 +1,10 @@
 // What every command receives. Built once in activate(); no global state elsewhere.
 import * as vscode from 'vscode';
 import { TrafficTarget } from '../core/model';
+import { DockerConnection } from '../docker/dockerConnection';
 import { CloudRunConnection } from '../gcp/cloudRunConnection';
+import { LocalRunSession } from '../local/localRunSession';
+import { ProposedFiles } from '../local/proposedFiles';
 import { ExplorerProvider } from '../tree/explorerProvider';
 
 export interface MentorContext {
@@ -11,6 +14,10 @@ export interface MentorContext {
   readonly explorer: ExplorerProvider;
   /** Desired traffic per service before Mentor last changed it, for Undo. */
   readonly previousTraffic: Map<string, TrafficTarget[]>;
+  readonly docker: DockerConnection;
+  readonly buildOutput: vscode.OutputChannel;
+  readonly localRun: LocalRunSession;
+  readonly proposals: ProposedFiles;
 }
 
 export interface MentorCommand<Args extends unknown[] = unknown[]> {

@@ -1,4 +1,8 @@
+import { buildContainer } from './buildContainer';
 import { MentorCommand } from './context';
+import { createDockerfile } from './createDockerfile';
+import { localContainerActions, openLocalContainer, showLocalLogs, stopLocalContainer } from './localContainer';
+import { runLocally } from './runLocally';
 import { copyServiceUrl } from './copyServiceUrl';
 import { openServiceUrl } from './openServiceUrl';
 import { openSettings } from './openSettings';
@@ -14,4 +18,5 @@ export const allCommands = [
   refreshExplorer, openSettings, showLog, runErrorActionCommand,
   refreshService, openServiceUrl, copyServiceUrl, showServiceDetails,
   routeAllTraffic, undoTrafficChange,
+  createDockerfile, buildContainer, runLocally, stopLocalContainer, showLocalLogs, openLocalContainer, localContainerActions,
 ] as unknown as readonly MentorCommand<never[]>[];

@@ -54,6 +54,14 @@ export async function runErrorAction(ctx: MentorContext, action: ErrorAction): P
       await vscode.env.clipboard.writeText(action.text);
       void vscode.window.showInformationMessage(`Copied "${action.text}" to the clipboard.`);
       return;
+    case 'openFile': {
+      const position = new vscode.Position(Math.max(0, action.line - 1), 0);
+      await vscode.window.showTextDocument(vscode.Uri.file(action.path), { selection: new vscode.Range(position, position) });
+      return;
+    }
+    case 'command':
+      await vscode.commands.executeCommand(action.command);
+      return;
     case 'retry':
       ctx.connection.reset();
       ctx.explorer.refresh();

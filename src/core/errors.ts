@@ -5,7 +5,10 @@ export type ErrorAction =
   | { kind: 'openSettings'; label: string; setting: string }
   | { kind: 'openUrl'; label: string; url: string }
   | { kind: 'copyText'; label: string; text: string }
-  | { kind: 'retry'; label: string };
+  | { kind: 'retry'; label: string }
+  /** Opens a file (absolute path) at a 1-based line. */
+  | { kind: 'openFile'; label: string; path: string; line: number }
+  | { kind: 'command'; label: string; command: string };
 
 export type ErrorKind =
   | 'configuration'

@@ -150,5 +150,5 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
 }
 
 function actionIcon(kind: string): string {
-  return ({ retry: 'refresh', openSettings: 'gear', openUrl: 'link-external', copyText: 'copy' } as Record<string, string>)[kind] ?? 'arrow-right';
+  return ({ retry: 'refresh', openSettings: 'gear', openUrl: 'link-external', copyText: 'copy', openFile: 'go-to-file', command: 'play' } as Record<string, string>)[kind] ?? 'arrow-right';
 }

@@ -1,0 +1,77 @@
+// "Build Container": build the workspace's Dockerfile on the local engine with step-by-step progress,
+// cancellable, output in its own channel; tags SERVICE:local and SERVICE:<git sha>[-dirty].
+import * as vscode from 'vscode';
+import { serviceIdProblem } from '../core/cloudRunNames';
+import { UserCancelledError, UserFacingError } from '../core/errors';
+import type { BuildResult } from '../docker/types';
+import { gitRevisionTag } from '../local/gitRevision';
+import { readServiceName } from '../workspaceSettings';
+import { MentorCommand, MentorContext } from './context';
+import { requireFolder } from './createDockerfile';
+
+export const buildContainer: MentorCommand = {
+  id: 'mentor.buildContainer',
+  run: (ctx) => buildWorkspaceImage(ctx),
+};
+
+/** Also used by Run Locally, which always runs what the sources say now (a cached build takes seconds). */
+export async function buildWorkspaceImage(ctx: MentorContext): Promise<BuildResult> {
+  const folder = requireFolder();
+  const service = readServiceName();
+  const problem = serviceIdProblem(service);
+  if (problem) {
+    throw new UserFacingError(`${problem} Image tags use the service name.`, 'configuration',
+      [{ kind: 'openSettings', label: 'Open Settings', setting: 'mentor.service' }]);
+  }
+  try {
+    await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder.uri, 'Dockerfile'));
+  } catch {
+    throw new UserFacingError(`There is no Dockerfile in ${folder.name}.`, 'notFound',
+      [{ kind: 'command', label: 'Create Dockerfile', command: 'mentor.createDockerfile' }]);
+  }
+  const engine = await ctx.docker.engine();
+  const revision = await gitRevisionTag(folder.uri.fsPath);
+  const tags = [`${service}:local`, ...(revision ? [`${service}:${revision}`] : [])];
+  const output = ctx.buildOutput;
+  output.clear();
+  output.appendLine(`Building ${tags.join(', ')} from ${folder.uri.fsPath} on ${engine.info.host} (API ${engine.info.apiVersion})`);
+
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Building ${service}`, cancellable: true },
+    async (progress, token) => {
+      const abort = new AbortController();
+      const cancel = token.onCancellationRequested(() => abort.abort());
+      let lastStep = 0;
+      try {
+        const result = await engine.build({
+          contextDir: folder.uri.fsPath,
+          dockerfile: 'Dockerfile',
+          tags,
+          signal: abort.signal,
+          onProgress: ({ line, step, totalSteps }) => {
+            output.appendLine(line);
+            if (step && totalSteps && step !== lastStep) {
+              progress.report({ message: `step ${step} of ${totalSteps}`, increment: (100 * (step - lastStep)) / totalSteps });
+              lastStep = step;
+            }
+          },
+        });
+        const summary = `Built ${tags.join(', ')} in ${(result.durationMs / 1000).toFixed(1)} s ` +
+          `(context: ${result.contextFiles} files, ${(result.contextBytes / 1024).toFixed(0)} KiB).`;
+        output.appendLine(summary);
+        ctx.log.info(summary);
+        void vscode.window.setStatusBarMessage(`$(check) ${summary}`, 8000);
+        return result;
+      } catch (error) {
+        if (abort.signal.aborted) {
+          output.appendLine('Build cancelled.');
+          throw new UserCancelledError();
+        }
+        output.show(true);
+        throw error;
+      } finally {
+        cancel.dispose();
+      }
+    },
+  );
+}

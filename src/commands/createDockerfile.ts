@@ -1,0 +1,71 @@
+// "Create Dockerfile": detect the FastAPI app and its dependencies, propose a Cloud Run Dockerfile and
+// .dockerignore, and never overwrite silently: a different existing file is shown as a diff first.
+import * as vscode from 'vscode';
+import { renderDockerfile, renderDockerignore } from '../core/dockerfileTemplate';
+import { UserFacingError } from '../core/errors';
+import { detectPythonProject } from '../core/pythonProject';
+import { workspaceProjectFiles } from '../local/workspaceFiles';
+import { activeWorkspaceFolder } from '../workspaceSettings';
+import { MentorCommand } from './context';
+
+export const REPLACE_BUTTON = 'Replace';
+export const KEEP_BUTTON = 'Keep Mine';
+
+export interface CreateDockerfileResult {
+  appModule: string;
+  written: string[];
+  kept: string[];
+  unchanged: string[];
+}
+
+export const createDockerfile: MentorCommand = {
+  id: 'mentor.createDockerfile',
+  async run(ctx): Promise<CreateDockerfileResult> {
+    const folder = requireFolder();
+    const files = workspaceProjectFiles(folder);
+    const project = await detectPythonProject(files);
+    if (!project) {
+      throw new UserFacingError(`No FastAPI app found in ${folder.name}: Mentor looks for "app = FastAPI(...)" in main.py, ` +
+        'app.py, app/main.py, src/main.py and other Python files near the top of the folder.', 'notFound');
+    }
+    const result: CreateDockerfileResult = { appModule: project.appModule, written: [], kept: [], unchanged: [] };
+    for (const [name, content] of [['Dockerfile', renderDockerfile(project)], ['.dockerignore', renderDockerignore()]] as const) {
+      const target = vscode.Uri.joinPath(folder.uri, name);
+      const existing = await files.read(name);
+      if (existing === content) {
+        result.unchanged.push(name);
+      } else if (existing === undefined || await confirmReplace(ctx.proposals.propose(name, content), target, name)) {
+        await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(content));
+        result.written.push(name);
+      } else {
+        result.kept.push(name);
+      }
+    }
+    ctx.log.info(`Create Dockerfile for ${project.appModule} (${project.dependencies.kind}): ` +
+      `written ${result.written.join(', ') || 'nothing'}; kept ${result.kept.join(', ') || 'nothing'}`);
+    if (result.written.includes('Dockerfile')) {
+      await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, 'Dockerfile'), { preview: false });
+    }
+    const note = project.declaresUvicorn ? '' : ' uvicorn is not in your dependencies, so the Dockerfile installs it.';
+    void vscode.window.showInformationMessage(result.written.length
+      ? `Wrote ${result.written.join(' and ')} for ${project.appModule} (listens on 0.0.0.0:$PORT).${note}`
+      : `Kept your ${[...result.kept, ...result.unchanged].join(' and ')}.`);
+    return result;
+  },
+};
+
+async function confirmReplace(proposal: vscode.Uri, target: vscode.Uri, name: string): Promise<boolean> {
+  await vscode.commands.executeCommand('vscode.diff', target, proposal, `${name}: yours ↔ Mentor's proposal`, { preview: true });
+  const answer = await vscode.window.showWarningMessage(
+    `Your ${name} differs from Mentor's proposal. Replace it?`,
+    { modal: true, detail: 'The diff editor shows what would change. Nothing is written unless you choose Replace.' },
+    REPLACE_BUTTON, KEEP_BUTTON,
+  );
+  return answer === REPLACE_BUTTON;
+}
+
+export function requireFolder(): vscode.WorkspaceFolder {
+  const folder = activeWorkspaceFolder();
+  if (!folder) throw new UserFacingError('Open the folder of your app first (File › Open Folder).', 'configuration');
+  return folder;
+}

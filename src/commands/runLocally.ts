@@ -1,0 +1,146 @@
+// "Run Container Locally", faithful to Cloud Run: PORT and K_* env, Cloud Run's memory/CPU limits, env
+// from a .env file, published on 127.0.0.1; healthy only when the health path answers. If the app does
+// not answer on $PORT, the message says why and offers the line to change.
+import * as vscode from 'vscode';
+import { parseDotenv } from '../core/dotenv';
+import { UserCancelledError, UserFacingError } from '../core/errors';
+import { diagnosePort, SourceFile } from '../core/portDiagnosis';
+import { parseCpu, parseMemory } from '../core/resources';
+import { waitForHealthy } from '../docker/healthProbe';
+import type { RunningContainer } from '../docker/types';
+import { readLocalRunSettings, readServiceName } from '../workspaceSettings';
+import { buildWorkspaceImage } from './buildContainer';
+import { MentorCommand, MentorContext } from './context';
+import { requireFolder } from './createDockerfile';
+
+const RESERVED_ENV = ['PORT', 'K_SERVICE', 'K_REVISION', 'K_CONFIGURATION'];
+const NO_ENV_FILE = 'No .env file';
+
+export interface LocalRunResult {
+  url: string;
+  hostPort: number;
+  startupMs: number;
+  status: number;
+}
+
+export const runLocally: MentorCommand = {
+  id: 'mentor.runLocally',
+  async run(ctx): Promise<LocalRunResult> {
+    const folder = requireFolder();
+    const service = readServiceName();
+    const settings = readLocalRunSettings();
+    const limits = { memoryBytes: toSetting(() => parseMemory(settings.memory), 'memory'), nanoCpus: toSetting(() => parseCpu(settings.cpu), 'cpu') };
+    const userEnv = await readEnvFile(ctx, folder, settings.envFile);
+    await buildWorkspaceImage(ctx);
+
+    await ctx.localRun.stop();
+    const engine = await ctx.docker.engine();
+    const env = { ...userEnv, PORT: String(settings.port), K_SERVICE: service, K_REVISION: `${service}-local`, K_CONFIGURATION: service };
+    const container = await engine.run({
+      image: `${service}:local`, env, containerPort: settings.port, ...limits,
+      labels: { 'mentor.service': service, 'mentor.folder': folder.uri.fsPath },
+    });
+    ctx.localRun.attach(service, container);
+    const url = `http://127.0.0.1:${container.hostPort}`;
+
+    const probe = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Starting ${service} locally`, cancellable: true },
+      (progress, token) => {
+        progress.report({ message: `waiting for GET ${settings.healthPath} on port ${settings.port}…` });
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        return waitForHealthy({
+          url: `${url}${settings.healthPath}`, timeoutMs: settings.startupTimeoutSeconds * 1000, signal: abort.signal,
+          stillRunning: async () => (await container.state()).running,
+        });
+      },
+    );
+    if (probe.ok) {
+      ctx.localRun.markHealthy(probe.elapsedMs);
+      ctx.log.info(`${service} healthy locally at ${url} after ${probe.elapsedMs} ms (${probe.attempts} attempts)`);
+      void vscode.window.showInformationMessage(
+        `${service} is running at ${url} — GET ${settings.healthPath} ${probe.status} after ${(probe.elapsedMs / 1000).toFixed(1)} s.`,
+        'Open in Browser', 'Show Logs', 'Stop',
+      ).then((choice) => choice && vscode.commands.executeCommand(localActionCommand(choice)));
+      return { url, hostPort: container.hostPort, startupMs: probe.elapsedMs, status: probe.status };
+    }
+    const failure = await explainFailure(folder, container, settings.port, settings.healthPath, probe);
+    ctx.localRun.showLogs();
+    await ctx.localRun.stop();
+    if (probe.reason === 'aborted') throw new UserCancelledError();
+    throw failure;
+  },
+};
+
+function localActionCommand(choice: string): string {
+  return choice === 'Stop' ? 'mentor.stopLocalContainer' : choice === 'Show Logs' ? 'mentor.showLocalLogs' : 'mentor.openLocalContainer';
+}
+
+function toSetting<T>(parse: () => T, setting: string): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UserFacingError((error as Error).message, 'configuration',
+      [{ kind: 'openSettings', label: 'Open Settings', setting: `mentor.${setting}` }]);
+  }
+}
+
+/** Values from mentor.localEnvFile, or from a .env file the user picks. Values are never logged. */
+async function readEnvFile(ctx: MentorContext, folder: vscode.WorkspaceFolder, configured: string): Promise<Record<string, string>> {
+  let relative = configured;
+  if (!relative) {
+    const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '{.env,.env.*,*.env}'), undefined, 20);
+    if (found.length === 0) return {};
+    const picked = await vscode.window.showQuickPick([NO_ENV_FILE, ...found.map((uri) => vscode.workspace.asRelativePath(uri, false))],
+      { placeHolder: 'Environment for the local container (set mentor.localEnvFile to skip this question)' });
+    if (!picked) throw new UserCancelledError();
+    if (picked === NO_ENV_FILE) return {};
+    relative = picked.includes('/') && picked.startsWith(`${folder.name}/`) ? picked.slice(folder.name.length + 1) : picked;
+  }
+  let text: string;
+  try {
+    text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, relative)));
+  } catch {
+    throw new UserFacingError(`The env file ${relative} does not exist.`, 'configuration',
+      [{ kind: 'openSettings', label: 'Open Settings', setting: 'mentor.localEnvFile' }]);
+  }
+  const { values, problems } = parseDotenv(text);
+  const overridden = RESERVED_ENV.filter((name) => name in values);
+  if (overridden.length) ctx.log.warn(`${relative}: ${overridden.join(', ')} are set by Cloud Run and were replaced.`);
+  if (problems.length) ctx.log.warn(`${relative}: skipped ${problems.join('; ')}`);
+  ctx.log.info(`Local container env from ${relative}: ${Object.keys(values).length} variables (values not logged)`);
+  return values;
+}
+
+async function explainFailure(folder: vscode.WorkspaceFolder, container: RunningContainer, port: number, healthPath: string,
+  probe: Exclude<Awaited<ReturnType<typeof waitForHealthy>>, { ok: true }>): Promise<UserFacingError> {
+  const showLogs = { kind: 'command', label: 'Show Logs', command: 'mentor.showLocalLogs' } as const;
+  if (probe.reason === 'exited') {
+    const state = await container.state().catch(() => undefined);
+    const why = state?.oomKilled ? ' (out of memory: raise mentor.memory)' : state?.exitCode !== undefined ? ` with code ${state.exitCode}` : '';
+    return new UserFacingError(`The container exited${why} before answering GET ${healthPath}. See its logs for the error.`,
+      'operationFailed', [showLogs]);
+  }
+  if (probe.lastStatus !== undefined) {
+    return new UserFacingError(`The app answers on $PORT (${port}) but GET ${healthPath} returned ${probe.lastStatus}. ` +
+      'Set mentor.healthPath to an endpoint that returns 200.', 'operationFailed',
+    [{ kind: 'openSettings', label: 'Open Settings', setting: 'mentor.healthPath' }, showLogs]);
+  }
+  const sockets = await container.listeningSockets().catch(() => []);
+  const diagnosis = diagnosePort(port, sockets, await sourcesToSearch(folder));
+  const actions = diagnosis.location
+    ? [{ kind: 'openFile', label: 'Show Line', path: vscode.Uri.joinPath(folder.uri, diagnosis.location.path).fsPath, line: diagnosis.location.line } as const, showLogs]
+    : [showLogs];
+  const where = diagnosis.location ? ` Change ${diagnosis.location.path} line ${diagnosis.location.line}: ${diagnosis.location.text}` : '';
+  return new UserFacingError(`${diagnosis.message}${where}`, 'operationFailed', actions);
+}
+
+async function sourcesToSearch(folder: vscode.WorkspaceFolder): Promise<SourceFile[]> {
+  const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '{Dockerfile,*.py,*/*.py,Procfile}'), '**/.venv/**', 50);
+  const sources: SourceFile[] = [];
+  for (const uri of uris) {
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    sources.push({ path: vscode.workspace.asRelativePath(uri, false).replace(/^[^/]+\//, (m) => (m === `${folder.name}/` ? '' : m)), text });
+  }
+  return sources;
+}

@@ -1,0 +1,53 @@
+// Reads the deploy target from the repository's settings (mentor.*), which can be committed.
+import * as vscode from 'vscode';
+import { suggestServiceId } from './core/cloudRunNames';
+import { MentorTarget } from './core/settings';
+
+export function readTarget(): MentorTarget {
+  const config = vscode.workspace.getConfiguration('mentor');
+  return {
+    project: config.get<string>('project', '').trim(),
+    region: config.get<string>('region', 'us-central1').trim(),
+    apiEndpoint: config.get<string>('apiEndpoint', '').trim(),
+  };
+}
+
+/** mentor.service, defaulting to the first workspace folder's name made into a valid service ID. */
+export function readServiceName(): string {
+  const configured = vscode.workspace.getConfiguration('mentor').get<string>('service', '').trim();
+  if (configured) return configured;
+  return suggestServiceId(vscode.workspace.workspaceFolders?.[0]?.name ?? 'service');
+}
+
+/** How "Run Container Locally" imitates Cloud Run (settings live in the repository). */
+export interface LocalRunSettings {
+  /** The port the app must listen on ($PORT). */
+  port: number;
+  healthPath: string;
+  memory: string;
+  cpu: string;
+  startupTimeoutSeconds: number;
+  /** Workspace-relative .env file passed to the container; empty = ask. */
+  envFile: string;
+}
+
+export function readLocalRunSettings(): LocalRunSettings {
+  const config = vscode.workspace.getConfiguration('mentor');
+  const healthPath = config.get<string>('healthPath', '/health').trim() || '/health';
+  return {
+    port: config.get<number>('port', 8080),
+    healthPath: healthPath.startsWith('/') ? healthPath : `/${healthPath}`,
+    memory: config.get<string>('memory', '2Gi'),
+    cpu: String(config.get<string | number>('cpu', '2')),
+    startupTimeoutSeconds: config.get<number>('startupTimeoutSeconds', 60),
+    envFile: config.get<string>('localEnvFile', '').trim(),
+  };
+}
+
+/** The workspace folder Mentor works on: the only one, or the one holding the active editor's file. */
+export function activeWorkspaceFolder(): vscode.WorkspaceFolder | undefined {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length <= 1) return folders[0];
+  const active = vscode.window.activeTextEditor?.document.uri;
+  return (active && vscode.workspace.getWorkspaceFolder(active)) || folders[0];
+}
