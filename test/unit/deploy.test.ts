@@ -1,0 +1,106 @@
+import * as assert from 'node:assert/strict';
+import { DeployConfig, deployConfigProblems, imageRepository, isGcrHost, parseSecretRef, revisionTemplate } from '../../src/core/deployConfig';
+import { describePlan, keepLiveExtras, liveConfigOf, planDeploy } from '../../src/core/deployPlan';
+import { candidateSplit, errorRatePercent, nextRevisionName, pinnedSplit } from '../../src/core/rolloutPlan';
+
+export const baseConfig: DeployConfig = {
+  project: 'mentor-demo', region: 'us-central1', service: 'api', registry: '', repository: 'mentor',
+  memory: '2Gi', cpu: '2', minInstances: 1, maxInstances: 10, concurrency: 80, timeoutSeconds: 300, port: 8080,
+  env: { LOG_LEVEL: 'info' }, secrets: { GEMINI_API_KEY: { secret: 'gemini-api-key', version: 'latest' } },
+  serviceAccount: '', ingress: 'all', allowUnauthenticated: true, healthPath: '/health', smokeTest: true,
+  rollout: { strategy: 'gradual', steps: [0, 50, 100], intervalSeconds: 5, maxErrorRatePercent: 5, healthChecks: 3 },
+};
+
+describe('deploy config', () => {
+  it('targets Artifact Registry and recognises gcr.io', () => {
+    assert.equal(imageRepository(baseConfig), 'us-central1-docker.pkg.dev/mentor-demo/mentor/api');
+    assert.equal(imageRepository({ ...baseConfig, registry: '127.0.0.1:5000' }), '127.0.0.1:5000/mentor-demo/mentor/api');
+    assert.equal(isGcrHost('gcr.io/p/api:1'), true);
+    assert.equal(isGcrHost('eu.gcr.io/p/api:1'), true);
+    assert.equal(isGcrHost('us-central1-docker.pkg.dev/p/r/api'), false);
+  });
+
+  it('parses secret references', () => {
+    assert.deepEqual(parseSecretRef('gemini-api-key'), { secret: 'gemini-api-key', version: 'latest' });
+    assert.deepEqual(parseSecretRef('projects/p/secrets/x:3'), { secret: 'projects/p/secrets/x', version: '3' });
+  });
+
+  it('reports every problem with its setting', () => {
+    assert.deepEqual(deployConfigProblems(baseConfig), []);
+    const problems = deployConfigProblems({ ...baseConfig, service: 'Bad_Name', memory: '64Mi', minInstances: 5, maxInstances: 2,
+      env: { PORT: '1', GEMINI_API_KEY: 'x' }, rollout: { ...baseConfig.rollout, steps: [0, 50] } });
+    assert.equal(problems.length, 6, problems.join('\n'));
+    assert.ok(problems.some((p) => p.startsWith('mentor.service:')));
+    assert.ok(problems.some((p) => /PORT is set by Cloud Run/.test(p)));
+    assert.ok(problems.some((p) => /in both mentor\.env and mentor\.secrets/.test(p)));
+  });
+
+  it('builds a revision template with the image by digest and secret refs', () => {
+    const template = revisionTemplate(baseConfig, 'r/api@sha256:abc', 'api-00002-xyz') as { containers: { env: unknown[]; image: string }[]; scaling: unknown };
+    assert.equal(template.containers[0].image, 'r/api@sha256:abc');
+    assert.deepEqual(template.containers[0].env, [
+      { name: 'GEMINI_API_KEY', valueSource: { secretKeyRef: { secret: 'gemini-api-key', version: 'latest' } } },
+      { name: 'LOG_LEVEL', value: 'info' },
+    ]);
+    assert.deepEqual(template.scaling, { minInstanceCount: 1, maxInstanceCount: 10 });
+  });
+});
+
+describe('deploy plan', () => {
+  const live = liveConfigOf({ template: {
+    containers: [{ image: 'r/api@sha256:old', resources: { limits: { memory: '1Gi', cpu: '2' } }, env: [
+      { name: 'LOG_LEVEL', value: 'debug' }, { name: 'LEGACY_FLAG', value: '1' },
+      { name: 'GEMINI_API_KEY', valueSource: { secretKeyRef: { secret: 'gemini-api-key', version: 'latest' } } },
+      { name: 'RAZORPAY_KEY_SECRET', valueSource: { secretKeyRef: { secret: 'razorpay-key-secret', version: '2' } } },
+    ] }], scaling: { minInstanceCount: 1, maxInstanceCount: 10 }, maxInstanceRequestConcurrency: 80, timeout: { seconds: '300' } } });
+
+  it('lists changes without showing env values, and live refs missing from settings', () => {
+    const plan = planDeploy(live, baseConfig, 'r/api@sha256:new');
+    assert.deepEqual(plan.changes, [
+      { what: 'image', from: 'r/api@sha256:old', to: 'r/api@sha256:new' },
+      { what: 'memory', from: '1Gi', to: '2Gi' },
+      { what: 'env LOG_LEVEL', from: '(value)', to: '(new value)' },
+    ]);
+    assert.deepEqual(plan.droppedEnv, ['LEGACY_FLAG']);
+    assert.deepEqual(plan.droppedSecrets, ['RAZORPAY_KEY_SECRET → razorpay-key-secret:2']);
+    assert.doesNotMatch(describePlan(plan), /debug|info/);
+  });
+
+  it('keeps live extras when asked', () => {
+    const kept = keepLiveExtras(baseConfig, live);
+    assert.deepEqual(Object.keys(kept.secrets).sort(), ['GEMINI_API_KEY', 'RAZORPAY_KEY_SECRET']);
+    assert.equal(kept.env.LEGACY_FLAG, '1');
+    assert.equal(kept.env.LOG_LEVEL, 'info', 'settings win over live values');
+    const plan = planDeploy(live, kept, 'r/api@sha256:new');
+    assert.deepEqual([plan.droppedEnv, plan.droppedSecrets], [[], []]);
+  });
+});
+
+describe('rollout traffic', () => {
+  const statuses = [
+    { kind: 'latest' as const, revision: 'api-00003-ccc', percent: 90 },
+    { kind: 'revision' as const, revision: 'api-00002-bbb', percent: 10, tag: 'canary' },
+  ];
+
+  it('pins the serving split and moves the candidate through the steps', () => {
+    const pinned = pinnedSplit(statuses);
+    assert.deepEqual(pinned, [
+      { kind: 'revision', revision: 'api-00003-ccc', percent: 90 },
+      { kind: 'revision', revision: 'api-00002-bbb', percent: 10, tag: 'canary' },
+    ]);
+    assert.deepEqual(candidateSplit(pinned, 'api-00004-ddd', 0).map((t) => [t.revision, t.percent, t.tag]),
+      [['api-00004-ddd', 0, 'candidate'], ['api-00003-ccc', 90, undefined], ['api-00002-bbb', 10, 'canary']]);
+    const half = candidateSplit(pinned, 'api-00004-ddd', 50);
+    assert.deepEqual(half.map((t) => t.percent), [50, 45, 5]);
+    const all = candidateSplit(pinned, 'api-00004-ddd', 100);
+    assert.deepEqual(all.map((t) => [t.revision, t.percent, t.tag]), [['api-00004-ddd', 100, undefined], ['api-00002-bbb', 0, 'canary']]);
+    for (const split of [half, all]) assert.equal(split.reduce((s, t) => s + t.percent, 0), 100);
+  });
+
+  it('names the next revision like Cloud Run and computes error rates', () => {
+    assert.equal(nextRevisionName('api', 'api-00041-xyz', () => 0), 'api-00042-aaa');
+    assert.equal(nextRevisionName('api', undefined, () => 0.99), 'api-00001-zzz');
+    assert.equal(errorRatePercent([200, 200, 500, 503]), 50);
+    assert.equal(errorRatePercent([]), undefined);
+  });
+});
