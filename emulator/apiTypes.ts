@@ -173,3 +173,41 @@ export interface LogEntry {
   spanId?: string;
   [field: string]: unknown;
 }
+
+// ---- Secret Manager, Artifact Registry, Service Usage (the deploy preflight's neighbours) ----------
+
+export interface Secret {
+  name?: string;
+  replication?: Record<string, unknown>;
+  createTime?: Timestamp;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  versionAliases?: Record<string, string>;
+  etag?: string;
+  [field: string]: unknown;
+}
+
+export type SecretVersionState = 'STATE_UNSPECIFIED' | 'ENABLED' | 'DISABLED' | 'DESTROYED';
+
+export interface SecretVersion {
+  name: string;
+  createTime: Timestamp;
+  destroyTime?: Timestamp;
+  state: SecretVersionState;
+  etag: string;
+  replicationStatus?: Record<string, unknown>;
+  clientSpecifiedPayloadChecksum?: boolean;
+}
+
+export interface Repository {
+  name?: string;
+  format?: string;
+  description?: string;
+  labels?: Record<string, string>;
+  createTime?: Timestamp;
+  updateTime?: Timestamp;
+  mode?: string;
+  sizeBytes?: string;
+  registryUri?: string;
+  [field: string]: unknown;
+}

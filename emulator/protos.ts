@@ -1,5 +1,7 @@
 // Loads the Google APIs from the .proto files the real client packages ship, so the emulator speaks
-// exactly the wire format the clients expect, plus the emulator's own control service.
+// exactly the wire format the clients expect, plus the emulator's own control service. Cloud Run Admin v2,
+// Operations and Logging come first; Service Usage, Secret Manager and Artifact Registry serve the
+// deploy preflight.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as protoLoader from '@grpc/proto-loader';
@@ -46,6 +48,9 @@ export function protoIncludeDirs(): string[] {
     packageRoot('@google-cloud/logging-api', loggingMain),
     packageRoot('google-gax'),
     controlProtoDir(),
+    packageRoot('@google-cloud/secret-manager'),
+    packageRoot('@google-cloud/artifact-registry'),
+    packageRoot('@google-cloud/service-usage'),
   ];
 }
 
@@ -65,6 +70,13 @@ export interface LoadedProtos {
   operations: grpc.ServiceDefinition;
   logging: grpc.ServiceDefinition;
   control: grpc.ServiceDefinition;
+  serviceUsage: grpc.ServiceDefinition;
+  secretManager: grpc.ServiceDefinition;
+  artifactRegistry: grpc.ServiceDefinition;
+  /** Packs any message of the loaded protos, e.g. pack('google.rpc.ErrorInfo', {...}). */
+  pack(typeName: string, message: object): AnyMessage;
+  /** Encodes a message (e.g. google.rpc.Status for grpc-status-details-bin). */
+  serialize(typeName: string, message: object): Buffer;
   /** Packs a Service/Revision object into google.protobuf.Any the way the real API does for LROs. */
   packService(service: object): AnyMessage;
   packRevision(revision: object): AnyMessage;
@@ -82,21 +94,36 @@ export function loadProtos(): LoadedProtos {
       'google/longrunning/operations.proto',
       'google/logging/v2/logging.proto',
       'control.proto',
+      'google/api/serviceusage/v1/serviceusage.proto',
+      'google/cloud/secretmanager/v1/service.proto',
+      'google/devtools/artifactregistry/v1/service.proto',
+      'google/rpc/status.proto',
+      'google/rpc/error_details.proto',
     ],
     { ...PROTO_LOADER_OPTIONS, includeDirs: protoIncludeDirs() },
   );
   const service = (name: string) => packageDefinition[name] as grpc.ServiceDefinition;
   const message = (name: string) => packageDefinition[name] as protoLoader.MessageTypeDefinition<object, object>;
-  const serviceType = message('google.cloud.run.v2.Service');
-  const revisionType = message('google.cloud.run.v2.Revision');
+  const serialize = (typeName: string, m: object): Buffer => {
+    const type = message(typeName);
+    if (!type?.serialize) throw new Error(`Unknown message type ${typeName}`);
+    return type.serialize(m);
+  };
+  const pack = (typeName: string, m: object): AnyMessage =>
+    ({ type_url: `type.googleapis.com/${typeName}`, value: serialize(typeName, m).toString('base64') });
   cached = {
     services: service('google.cloud.run.v2.Services'),
     revisions: service('google.cloud.run.v2.Revisions'),
     operations: service('google.longrunning.Operations'),
     logging: service('google.logging.v2.LoggingServiceV2'),
     control: service('mentor.emulator.v1.Control'),
-    packService: (s) => ({ type_url: SERVICE_TYPE_URL, value: serviceType.serialize(s).toString('base64') }),
-    packRevision: (r) => ({ type_url: REVISION_TYPE_URL, value: revisionType.serialize(r).toString('base64') }),
+    serviceUsage: service('google.api.serviceusage.v1.ServiceUsage'),
+    secretManager: service('google.cloud.secretmanager.v1.SecretManagerService'),
+    artifactRegistry: service('google.devtools.artifactregistry.v1.ArtifactRegistry'),
+    pack,
+    serialize,
+    packService: (s) => pack('google.cloud.run.v2.Service', s),
+    packRevision: (r) => pack('google.cloud.run.v2.Revision', r),
     packageDefinition,
   };
   return cached;

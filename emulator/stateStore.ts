@@ -2,7 +2,7 @@
 // atomic (write to a temp file, then rename) so a crash never leaves a half-written file behind.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { IamPolicy, LogEntry, Revision, Service } from './apiTypes';
+import type { IamPolicy, LogEntry, Repository, Revision, Secret, SecretVersion, Service } from './apiTypes';
 
 export interface ServiceRecord {
   service: Service;
@@ -13,6 +13,24 @@ export interface ServiceRecord {
   iamPolicy: IamPolicy;
   /** Template fingerprint per revision short name: reusing a name needs the same configuration. */
   revisionFingerprints: Record<string, string>;
+  /**
+   * Set once a revision of this service was created while the emulator ran containers (runtime mode):
+   * those revisions get a container and the service a local URL. Seeded revisions never run.
+   */
+  runtime?: RuntimeRecord;
+}
+
+export interface RuntimeRecord {
+  /** Revision short name → the image reference that was pulled (by digest when the registry gave one). */
+  revisions: Record<string, { image: string }>;
+  /** Last local proxy ports (service and per tag), tried again after a restart so URLs stay stable. */
+  ports?: Record<string, number>;
+}
+
+export interface SecretRecord {
+  secret: Secret;
+  /** Ascending by version number (versions/1 first); `data` is the payload, base64. */
+  versions: { version: SecretVersion; data: string }[];
 }
 
 export interface EmulatorData {
@@ -21,10 +39,16 @@ export interface EmulatorData {
   services: Record<string, ServiceRecord>;
   /** Ascending by timestamp, then insertId. */
   logEntries: LogEntry[];
+  /** Service Usage: project id → API name → enabled. A project without an entry has every API enabled. */
+  apiStates: Record<string, Record<string, boolean>>;
+  /** Keyed by projects/PROJECT_ID/secrets/SECRET. */
+  secrets: Record<string, SecretRecord>;
+  /** Artifact Registry, keyed by projects/PROJECT_ID/locations/L/repositories/R. */
+  repositories: Record<string, Repository>;
 }
 
 export function emptyData(): EmulatorData {
-  return { version: 1, services: {}, logEntries: [] };
+  return { version: 1, services: {}, logEntries: [], apiStates: {}, secrets: {}, repositories: {} };
 }
 
 const SAVE_DEBOUNCE_MS = 50;
@@ -48,6 +72,10 @@ export class StateStore {
       record.service.reconciling = false;
       for (const revision of record.revisions) revision.reconciling = false;
     }
+    // State saved before Service Usage / Secret Manager / Artifact Registry existed.
+    parsed.apiStates ??= {};
+    parsed.secrets ??= {};
+    parsed.repositories ??= {};
     this.data = parsed;
     return true;
   }

@@ -39,6 +39,21 @@ await Promise.all([
   }),
   esbuild.build({
     absWorkingDir: root,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    bundle: true,
+    // jsonc-parser's UMD "main" hides its requires from the bundler; its ESM build bundles cleanly.
+    mainFields: ['module', 'main'],
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    external: ['cpu-features', '*.node'],
+    minify: production,
+    sourcemap: !production,
+    logLevel: 'warning',
+  }),
+  esbuild.build({
+    absWorkingDir: root,
     entryPoints: ['webview-ui/src/main.ts'],
     outfile: 'dist/webview.js',
     bundle: true,

@@ -33,13 +33,20 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
 
   const docker = new DockerConnection(() => vscode.workspace.getConfiguration('mentor').get<string>('dockerHost', '').trim());
   const buildOutput = vscode.window.createOutputChannel('Mentor: Build');
+  const deployOutput = vscode.window.createOutputChannel('Mentor: Deploy');
+  const deployButton = vscode.window.createStatusBarItem('mentor.deploy', vscode.StatusBarAlignment.Left, 49);
+  deployButton.name = 'Mentor: Deploy';
+  deployButton.text = '$(cloud-upload) Deploy';
+  deployButton.tooltip = 'Deploy this folder to Cloud Run (Mentor)';
+  deployButton.command = 'mentor.deploy';
+  deployButton.show();
   const localRun = new LocalRunSession();
   const proposals = new ProposedFiles();
-  context.subscriptions.push(buildOutput, localRun, proposals, { dispose: () => void docker.dispose() },
+  context.subscriptions.push(buildOutput, deployOutput, deployButton, localRun, proposals, { dispose: () => void docker.dispose() },
     vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, proposals));
 
   const ctx: MentorContext = {
-    extension: context, log, connection, explorer, previousTraffic: new Map(), docker, buildOutput, localRun, proposals,
+    extension: context, log, connection, explorer, previousTraffic: new Map(), docker, buildOutput, deployOutput, localRun, proposals,
   };
   registerCommands(ctx, allCommands);
 

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { suggestServiceId } from './core/cloudRunNames';
 import { MentorTarget } from './core/settings';
+import { DeployConfig, deployConfigFromSettings } from './core/deployConfig';
 
 export function readTarget(): MentorTarget {
   const config = vscode.workspace.getConfiguration('mentor');
@@ -50,4 +51,9 @@ export function activeWorkspaceFolder(): vscode.WorkspaceFolder | undefined {
   if (folders.length <= 1) return folders[0];
   const active = vscode.window.activeTextEditor?.document.uri;
   return (active && vscode.workspace.getWorkspaceFolder(active)) || folders[0];
+}
+
+export function readDeployConfig(): DeployConfig {
+  const config = vscode.workspace.getConfiguration('mentor');
+  return deployConfigFromSettings((key, fallback) => config.get(key, fallback), readServiceName());
 }

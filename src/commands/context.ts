@@ -16,6 +16,7 @@ export interface MentorContext {
   readonly previousTraffic: Map<string, TrafficTarget[]>;
   readonly docker: DockerConnection;
   readonly buildOutput: vscode.OutputChannel;
+  readonly deployOutput: vscode.OutputChannel;
   readonly localRun: LocalRunSession;
   readonly proposals: ProposedFiles;
 }

@@ -1,6 +1,7 @@
 import { buildContainer } from './buildContainer';
 import { MentorCommand } from './context';
 import { createDockerfile } from './createDockerfile';
+import { deploy } from './deploy';
 import { localContainerActions, openLocalContainer, showLocalLogs, stopLocalContainer } from './localContainer';
 import { runLocally } from './runLocally';
 import { copyServiceUrl } from './copyServiceUrl';
@@ -18,5 +19,5 @@ export const allCommands = [
   refreshExplorer, openSettings, showLog, runErrorActionCommand,
   refreshService, openServiceUrl, copyServiceUrl, showServiceDetails,
   routeAllTraffic, undoTrafficChange,
-  createDockerfile, buildContainer, runLocally, stopLocalContainer, showLocalLogs, openLocalContainer, localContainerActions,
+  deploy, createDockerfile, buildContainer, runLocally, stopLocalContainer, showLocalLogs, openLocalContainer, localContainerActions,
 ] as unknown as readonly MentorCommand<never[]>[];

@@ -125,3 +125,41 @@ export function revisionTemplate(config: DeployConfig, imageByDigest: string, re
 export function ingressValue(ingress: Ingress): string {
   return INGRESS[ingress];
 }
+
+/** Reads one `mentor.*` setting (key without the prefix), falling back to `fallback`. */
+export type SettingsReader = <T>(key: string, fallback: T) => T;
+
+/** The deploy config from `mentor.*` settings: the same for VS Code and the headless CLI. */
+export function deployConfigFromSettings(read: SettingsReader, defaultService: string): DeployConfig {
+  const secrets: Record<string, SecretRef> = {};
+  for (const [name, value] of Object.entries(read<Record<string, string>>('secrets', {}))) secrets[name] = parseSecretRef(String(value));
+  const healthPath = read('healthPath', '/health').trim() || '/health';
+  return {
+    project: read('project', '').trim(),
+    region: read('region', 'us-central1').trim(),
+    service: read('service', '').trim() || defaultService,
+    registry: read('registry', '').trim(),
+    repository: read('repository', 'mentor').trim(),
+    memory: read('memory', '2Gi'),
+    cpu: String(read<string | number>('cpu', '2')),
+    minInstances: read('minInstances', 1),
+    maxInstances: read('maxInstances', 10),
+    concurrency: read('concurrency', 80),
+    timeoutSeconds: read('timeoutSeconds', 300),
+    port: read('port', 8080),
+    env: Object.fromEntries(Object.entries(read<Record<string, unknown>>('env', {})).map(([k, v]) => [k, String(v)])),
+    secrets,
+    serviceAccount: read('serviceAccount', '').trim(),
+    ingress: read<Ingress>('ingress', 'all'),
+    allowUnauthenticated: read('allowUnauthenticated', false),
+    healthPath: healthPath.startsWith('/') ? healthPath : `/${healthPath}`,
+    smokeTest: read('smokeTest', true),
+    rollout: {
+      strategy: read<RolloutStrategy>('rollout.strategy', 'gradual'),
+      steps: read('rollout.steps', [0, 50, 100]),
+      intervalSeconds: read('rollout.intervalSeconds', 30),
+      maxErrorRatePercent: read('rollout.maxErrorRatePercent', 5),
+      healthChecks: read('rollout.healthChecks', 3),
+    },
+  };
+}

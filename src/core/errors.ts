@@ -22,6 +22,8 @@ export type ErrorKind =
   | 'operationFailed'
   | 'engineUnavailable'
   | 'buildFailed'
+  /** A container registry rejected the credentials (HTTP 401) or none were sent. */
+  | 'registryAuth'
   | 'unknown';
 
 export class UserFacingError extends Error {

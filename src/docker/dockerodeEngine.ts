@@ -7,7 +7,10 @@ import { UserFacingError } from '../core/errors';
 import { packContext } from './buildContext';
 import { BuildStreamParser, buildFailure } from './buildStream';
 import { DockerodeContainer, isStatus, engineMessage, MANAGED_LABEL, PORT_LABEL } from './container';
-import type { BuildOptions, BuildResult, DockerEngine, DockerEngineInfo, RunOptions, RunningContainer } from './types';
+import { pushImage, tagImage } from './imagePush';
+import type {
+  BuildOptions, BuildResult, DockerEngine, DockerEngineInfo, PushOptions, PushResult, RunOptions, RunningContainer,
+} from './types';
 
 /** An aborted build's intermediate container: how long the engine gets to remove it, and our limit. */
 const ABORT_GRACE_MS = 3000;
@@ -140,6 +143,14 @@ export class DockerodeEngine implements DockerEngine {
       const port = ports.find((p) => p.PrivatePort === wanted) ?? ports[0];
       return new DockerodeContainer(this.docker.getContainer(summary.Id), summary.Id, name, port?.PublicPort ?? 0, this.followers);
     });
+  }
+
+  tag(source: string, target: string): Promise<void> {
+    return tagImage(this.docker, source, target);
+  }
+
+  push(reference: string, options: PushOptions): Promise<PushResult> {
+    return pushImage(this.docker, reference, options);
   }
 
   async close(): Promise<void> {

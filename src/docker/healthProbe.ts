@@ -13,6 +13,8 @@ export interface HealthProbeOptions {
   signal?: AbortSignal;
   /** Asked after each failed attempt; false stops the wait early with reason 'exited'. */
   stillRunning?: () => Promise<boolean>;
+  /** Extra request headers, e.g. an ID token for a private Cloud Run service. */
+  headers?: Record<string, string>;
 }
 
 export type HealthProbeResult =
@@ -51,7 +53,7 @@ export async function waitForHealthy(options: HealthProbeOptions): Promise<Healt
     const remaining = deadline - Date.now();
     if (remaining <= 0) return failed('timeout');
     attempts++;
-    const result = await attempt(url, Math.min(attemptTimeoutMs, remaining), signal);
+    const result = await attempt(url, Math.min(attemptTimeoutMs, remaining), signal, options.headers);
     if ('status' in result) {
       if (result.status >= 200 && result.status < 300) {
         return { ok: true, status: result.status, elapsedMs: Date.now() - started, attempts };
@@ -77,7 +79,7 @@ export async function waitForHealthy(options: HealthProbeOptions): Promise<Healt
 }
 
 /** One GET; never takes longer than timeoutMs, never rejects. */
-function attempt(url: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<AttemptResult> {
+function attempt(url: string, timeoutMs: number, signal: AbortSignal | undefined, extraHeaders?: Record<string, string>): Promise<AttemptResult> {
   return new Promise((resolve) => {
     const controller = new AbortController();
     let settled = false;
@@ -95,7 +97,7 @@ function attempt(url: string, timeoutMs: number, signal: AbortSignal | undefined
     let request: http.ClientRequest;
     try {
       const client = url.startsWith('https:') ? https : http;
-      request = client.get(url, { signal: controller.signal, agent: false, headers: { 'user-agent': 'mentor-health-probe' } }, (response) => {
+      request = client.get(url, { signal: controller.signal, agent: false, headers: { 'user-agent': 'mentor-health-probe', ...extraHeaders } }, (response) => {
         response.resume(); // discard the body; the status is the answer
         response.on('error', () => undefined);
         finish({ status: response.statusCode ?? 0 });

@@ -76,11 +76,51 @@ export interface RunningContainer {
   stop(graceSeconds?: number): Promise<void>;
 }
 
-export interface DockerEngine {
+export interface DockerEngine extends ImagePublisher {
   readonly info: DockerEngineInfo;
   build(options: BuildOptions): Promise<BuildResult>;
   run(options: RunOptions): Promise<RunningContainer>;
   /** Containers Mentor started earlier (found by label), e.g. after a window reload. */
   findContainers(labels: Record<string, string>): Promise<RunningContainer[]>;
   close(): Promise<void>;
+}
+
+export interface RegistryAuth {
+  username: string;
+  password: string;
+  /** Registry host, e.g. "us-central1-docker.pkg.dev" or "127.0.0.1:5000". */
+  serveraddress: string;
+}
+
+export interface PushProgress {
+  /** Layer id (short digest) the event is about, when it is about one. */
+  layer?: string;
+  /** "Preparing", "Pushing", "Pushed", "Layer already exists", … */
+  status: string;
+  current?: number;
+  total?: number;
+}
+
+export interface PushResult {
+  /** The pushed reference with its digest: REGISTRY/PATH/NAME@sha256:… */
+  reference: string;
+  digest: string;
+  /** Bytes of layers actually uploaded; 0 when the registry already had every layer. */
+  pushedBytes: number;
+  layersPushed: number;
+  layersReused: number;
+  durationMs: number;
+}
+
+export interface PushOptions {
+  auth?: RegistryAuth;
+  onProgress?: (progress: PushProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** Optional capabilities of an engine used by deploys (implemented by DockerodeEngine). */
+export interface ImagePublisher {
+  tag(source: string, target: string): Promise<void>;
+  /** Pushes `reference` (REGISTRY/PATH/NAME:TAG); registry errors inside the stream become UserFacingErrors naming the missing role. */
+  push(reference: string, options: PushOptions): Promise<PushResult>;
 }

@@ -1,5 +1,6 @@
 // The narrow interface the rest of the extension uses for Cloud Run. The implementation (and the
 // Google client libraries behind it) is loaded only when the first call is made.
+import type { protos } from '@google-cloud/run';
 import { RevisionSummary, ServiceSummary, TrafficTarget } from '../core/model';
 import { MentorTarget } from '../core/settings';
 
@@ -12,8 +13,17 @@ export interface CloudRunApi {
   listRevisions(serviceName: string): Promise<RevisionSummary[]>;
   /** Replaces the service's traffic split and waits for Cloud Run to apply it. */
   updateTraffic(serviceName: string, targets: TrafficTarget[]): Promise<ServiceSummary>;
+  /** The service as Cloud Run holds it (for deploys that send it back changed), or undefined if none. */
+  getServiceSpec(serviceName: string): Promise<RawService | undefined>;
+  /** Creates or replaces the service and waits for the operation; a failed revision rejects with its reason. */
+  deployService(spec: RawService, create: boolean): Promise<ServiceSummary>;
+  getRevision(revisionName: string): Promise<RevisionSummary>;
+  /** Grants roles/run.invoker to allUsers unless present; true when the policy changed. */
+  allowUnauthenticated(serviceName: string): Promise<boolean>;
   close(): Promise<void>;
 }
+
+export type RawService = protos.google.cloud.run.v2.IService;
 
 export async function connectCloudRun(target: MentorTarget): Promise<CloudRunApi> {
   const { GoogleCloudRun } = await import('./cloudRunClient');

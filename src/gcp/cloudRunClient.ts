@@ -7,10 +7,11 @@ import type { CallOptions } from 'google-gax';
 import { serviceResourceName, shortName } from '../core/cloudRunNames';
 import { RevisionSummary, ServiceSummary, TrafficTarget } from '../core/model';
 import { MentorTarget } from '../core/settings';
-import { CloudRunApi } from './cloudRun';
+import { UserFacingError } from '../core/errors';
+import { CloudRunApi, RawService } from './cloudRun';
 import { buildClientOptions } from './clientOptions';
 import { toRawTraffic, toRevisionSummary, toServiceSummary } from './cloudRunMapping';
-import { toUserFacingError } from './errorMapping';
+import { Code, toUserFacingError } from './errorMapping';
 
 /** Large pages: a project with hundreds of services loads in a few calls instead of one per 50. */
 const PAGE_SIZE = 500;
@@ -75,6 +76,48 @@ export class GoogleCloudRun implements CloudRunApi {
     });
   }
 
+  async getServiceSpec(serviceName: string): Promise<RawService | undefined> {
+    try {
+      return await this.getRaw(serviceName);
+    } catch (error) {
+      if ((error as { code?: number }).code === Code.NOT_FOUND) return undefined;
+      throw toUserFacingError(error, { action: `get service ${shortName(serviceName)}`, endpoint: this.endpoint, project: this.target.project });
+    }
+  }
+
+  async deployService(spec: RawService, create: boolean): Promise<ServiceSummary> {
+    const id = shortName(spec.name ?? '');
+    return this.call(`${create ? 'create' : 'update'} service ${id}`, async () => {
+      const [operation] = create
+        ? await this.services.createService({ parent: this.location, serviceId: id, service: { ...spec, name: undefined } })
+        : await this.services.updateService({ service: spec });
+      const [done] = await operation.promise();
+      return toServiceSummary(done as RawService);
+    }, 'operationFailed');
+  }
+
+  async getRevision(revisionName: string): Promise<RevisionSummary> {
+    return this.call(`get revision ${shortName(revisionName)}`, async () => {
+      const name = revisionName.includes('/') ? revisionName : `${this.fullName(revisionName.replace(/-\d{5}-[a-z0-9]+$/, ''))}/revisions/${revisionName}`;
+      const [revision] = await this.revisions.getRevision({ name }, this.callOptions);
+      return toRevisionSummary(revision);
+    });
+  }
+
+  async allowUnauthenticated(serviceName: string): Promise<boolean> {
+    return this.call(`make ${shortName(serviceName)} public (roles/run.invoker for allUsers)`, async () => {
+      const resource = this.fullName(serviceName);
+      const [policy] = await this.services.getIamPolicy({ resource });
+      const bindings = policy.bindings ?? [];
+      const invoker = bindings.find((b) => b.role === 'roles/run.invoker');
+      if (invoker?.members?.includes('allUsers')) return false;
+      if (invoker) invoker.members = [...(invoker.members ?? []), 'allUsers'];
+      else bindings.push({ role: 'roles/run.invoker', members: ['allUsers'] });
+      await this.services.setIamPolicy({ resource, policy: { ...policy, bindings } });
+      return true;
+    });
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([this.services.close(), this.revisions.close()]);
   }
@@ -88,11 +131,14 @@ export class GoogleCloudRun implements CloudRunApi {
     return serviceName.includes('/') ? serviceName : serviceResourceName(this.target.project, this.target.region, serviceName);
   }
 
-  private async call<T>(action: string, work: () => Promise<T>): Promise<T> {
+  private async call<T>(action: string, work: () => Promise<T>, lroFailureKind?: 'operationFailed'): Promise<T> {
     try {
       return await work();
     } catch (error) {
-      throw toUserFacingError(error, { action, endpoint: this.endpoint, project: this.target.project });
+      const mapped = toUserFacingError(error, { action, endpoint: this.endpoint, project: this.target.project });
+      // A failed long-running operation (revision not ready) is a deploy failure, not a request error.
+      return Promise.reject(lroFailureKind && mapped.kind === 'unknown'
+        ? new UserFacingError(mapped.message, lroFailureKind, [], mapped.detail) : mapped);
     }
   }
 }

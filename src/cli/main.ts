@@ -1,0 +1,97 @@
+// `npx mentor deploy`: the same pipeline and settings as the VS Code command, for terminals and scripts.
+// Settings come from FOLDER/.vscode/settings.json (mentor.*); `--yes` answers the confirmations
+// (keeping live env vars and secret refs the settings do not mention — never dropping them silently).
+import { readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { parse } from 'jsonc-parser';
+import { suggestServiceId } from '../core/cloudRunNames';
+import { deployConfigFromSettings } from '../core/deployConfig';
+import { isCancellation, UserFacingError } from '../core/errors';
+import { MentorTarget } from '../core/settings';
+import { connectCloudRun } from '../gcp/cloudRun';
+import { connectCloudLogging } from '../gcp/cloudLogging';
+import { connectPreflight } from '../gcp/preflightApi';
+import { registryAuthFor } from '../gcp/registryCredentials';
+import { connectDocker } from '../docker/connect';
+import { deployLogsFrom } from '../deploy/deployLogs';
+import { runDeploy } from '../deploy/pipeline';
+import { DeployUi } from '../deploy/types';
+import { gitRevisionTag } from '../local/gitRevision';
+
+const USAGE = `Usage: mentor deploy [--folder DIR] [--yes] [--remove-unlisted]
+  --folder DIR        the app folder (default: current directory); settings from DIR/.vscode/settings.json
+  --yes               confirm the deploy plan without asking (CI)
+  --remove-unlisted   with --yes: remove live env vars / secret refs that the settings do not list`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command !== 'deploy') {
+    process.stderr.write(`${USAGE}\n`);
+    return command === '--help' || command === '-h' ? 0 : 2;
+  }
+  const folderIndex = rest.indexOf('--folder');
+  const folder = resolve(folderIndex >= 0 ? rest[folderIndex + 1] ?? '.' : '.');
+  const yes = rest.includes('--yes');
+  const removeUnlisted = rest.includes('--remove-unlisted');
+  const settings = readSettings(folder);
+  const read = <T>(key: string, fallback: T): T => (settings[`mentor.${key}`] as T | undefined) ?? fallback;
+  const config = deployConfigFromSettings(read, suggestServiceId(basename(folder)));
+  const target: MentorTarget = { project: config.project, region: config.region, apiEndpoint: read('apiEndpoint', '') || process.env.MENTOR_API_ENDPOINT || '' };
+  const abort = new AbortController();
+  process.once('SIGINT', () => { process.stderr.write('\nCancelling…\n'); abort.abort(); });
+
+  const ui: DeployUi = {
+    progress: (step, message) => process.stderr.write(`▸ ${step}${message ? `: ${message}` : ''}\n`),
+    log: (line) => process.stdout.write(`  ${line}\n`),
+    warn: (message) => process.stderr.write(`⚠ ${message}\n`),
+    async confirmPlan(service, planText) {
+      process.stdout.write(`Plan for ${service}:\n${planText}\n`);
+      if (!yes) process.stderr.write('Refusing to change a live service without --yes.\n');
+      return yes;
+    },
+    async confirmDroppedRefs(service, plan) {
+      const lines = [...plan.droppedEnv.map((n) => `env ${n}`), ...plan.droppedSecrets.map((s) => `secret ${s}`)];
+      process.stdout.write(`${service} has settings not in mentor.*: ${lines.join(', ')}\n`);
+      if (!yes) return 'cancel';
+      return removeUnlisted ? 'remove' : 'keep';
+    },
+  };
+  const cloudRun = await connectCloudRun(target);
+  const preflight = await connectPreflight(target);
+  const logging = connectCloudLogging(target);
+  logging.catch(() => undefined);
+  try {
+    const result = await runDeploy({ config, folder, sourceTag: await gitRevisionTag(folder) }, {
+      cloudRun, preflight, docker: () => connectDocker(), registryAuth: (host) => registryAuthFor(target, host),
+      logs: deployLogsFrom(() => logging, config.project, config.region),
+    }, ui, abort.signal);
+    process.stdout.write(`Deployed ${result.revision} · ${result.url} · ${config.healthPath} ${result.healthStatus} in ${result.healthMs} ms\n`);
+    process.stdout.write(`${JSON.stringify({ revision: result.revision, url: result.url, image: result.image, timings: result.timings })}\n`);
+    return 0;
+  } catch (error) {
+    if (isCancellation(error)) {
+      process.stderr.write('Deploy cancelled; traffic unchanged.\n');
+      return 130;
+    }
+    process.stderr.write(`✖ ${(error as Error).message}\n`);
+    if (error instanceof UserFacingError && error.detail) process.stderr.write(`${error.detail}\n`);
+    return 1;
+  } finally {
+    await Promise.allSettled([cloudRun.close(), preflight.close(), logging.then((l) => l.close())]);
+  }
+}
+
+function readSettings(folder: string): Record<string, unknown> {
+  try {
+    return parse(readFileSync(join(folder, '.vscode', 'settings.json'), 'utf8')) ?? {};
+  } catch {
+    return {};
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => process.exit(code), (error: Error) => {
+    process.stderr.write(`✖ ${error.message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,144 @@
+// Deploy → verify → rollout: the Cloud Run half. A new revision starts at 0% with the "candidate" tag,
+// is health-checked on its tag URL, then moves through the configured steps; any failure or
+// cancellation restores the split that served before.
+import { shortName } from '../core/cloudRunNames';
+import { DeployConfig, ingressValue, revisionTemplate } from '../core/deployConfig';
+import { describePlan, keepLiveExtras, liveConfigOf, planDeploy } from '../core/deployPlan';
+import { UserCancelledError, UserFacingError } from '../core/errors';
+import { ServiceSummary, TrafficTarget } from '../core/model';
+import { CANDIDATE_TAG, candidateSplit, errorRatePercent, nextRevisionName, pinnedSplit } from '../core/rolloutPlan';
+import { waitForHealthy } from '../docker/healthProbe';
+import { toRawTraffic } from '../gcp/cloudRunMapping';
+import { DeployDeps, DeployUi } from './types';
+
+const VERIFY_TIMEOUT_MS = 60_000;
+
+export interface Release {
+  service: ServiceSummary;
+  revision: string;
+  created: boolean;
+  /** The split that served before this deploy, pinned to revisions; empty for a new service. */
+  previous: TrafficTarget[];
+}
+
+export async function deployRevision(config: DeployConfig, image: string, deps: DeployDeps, ui: DeployUi): Promise<Release> {
+  const name = `projects/${config.project}/locations/${config.region}/services/${config.service}`;
+  const live = await deps.cloudRun.getServiceSpec(name);
+  let effective = config;
+  if (live) {
+    const liveConfig = liveConfigOf(live);
+    const plan = planDeploy(liveConfig, config, image);
+    if (plan.droppedEnv.length || plan.droppedSecrets.length) {
+      const answer = await ui.confirmDroppedRefs(config.service, plan);
+      if (answer === 'cancel') throw new UserCancelledError();
+      if (answer === 'keep') effective = keepLiveExtras(config, liveConfig);
+    }
+    const finalPlan = planDeploy(liveConfig, effective, image);
+    if (!(await ui.confirmPlan(config.service, describePlan(finalPlan), finalPlan))) throw new UserCancelledError();
+  }
+  const latestCreated = live?.latestCreatedRevision ? shortName(live.latestCreatedRevision) : undefined;
+  const revision = nextRevisionName(config.service, latestCreated);
+  const template = revisionTemplate(effective, image, revision);
+  ui.progress('deploy', `${live ? 'updating' : 'creating'} ${config.service} with revision ${revision}`);
+  const previous = live ? pinnedSplit((await deps.cloudRun.getService(name)).trafficStatuses) : [];
+  const spec = live
+    ? { ...live, template: { ...live.template, ...template }, ingress: ingressValue(effective.ingress),
+      traffic: candidateSplit(previous, revision, 0).map(toRawTraffic), trafficStatuses: undefined }
+    : { name, template, ingress: ingressValue(effective.ingress) };
+  let service: ServiceSummary;
+  try {
+    service = await deps.cloudRun.deployService(spec as never, !live);
+  } catch (error) {
+    throw await withRevisionDetails(error, config, revision, deps);
+  }
+  if (effective.allowUnauthenticated && (await deps.cloudRun.allowUnauthenticated(name))) {
+    ui.log(`${config.service} is now public: roles/run.invoker granted to allUsers`);
+  }
+  return { service, revision, created: !live, previous };
+}
+
+/** A failed deploy says why in the revision's own words, with its last log lines. */
+async function withRevisionDetails(error: unknown, config: DeployConfig, revision: string, deps: DeployDeps): Promise<unknown> {
+  if (!(error instanceof UserFacingError)) return error;
+  const condition = await deps.cloudRun.getRevision(`projects/${config.project}/locations/${config.region}/services/${config.service}/revisions/${revision}`)
+    .then((r) => r.stateMessage, () => undefined);
+  const lines = await deps.logs.recentLines(config.service, revision, 20).catch(() => []);
+  const detail = [error.detail, ...(lines.length ? ['Last log lines:', ...lines] : [])].filter(Boolean).join('\n');
+  return new UserFacingError(`Deploying ${revision} failed: ${condition ?? error.message}` +
+    (lines.length ? `\nLast log line: ${lines[lines.length - 1]}` : ''), 'operationFailed', error.actions, detail);
+}
+
+/** GETs the health path on the candidate's tag URL (or the service URL for a new service) until 2xx. */
+export async function verify(config: DeployConfig, release: Release, deps: DeployDeps, ui: DeployUi, signal: AbortSignal):
+  Promise<{ url: string; status: number; ms: number }> {
+  const tagged = release.service.trafficStatuses.find((t) => t.tag === CANDIDATE_TAG)?.uri;
+  const base = (release.created ? release.service.uri : tagged ?? release.service.uri) ?? '';
+  if (!base) throw new UserFacingError(`Cloud Run returned no URL for ${config.service}.`, 'operationFailed');
+  const url = `${base.replace(/\/$/, '')}${config.healthPath}`;
+  ui.progress('verify', `GET ${url}`);
+  const probe = await waitForHealthy({ url, timeoutMs: VERIFY_TIMEOUT_MS, signal, ...(await headers(deps, url)) });
+  if (probe.ok) {
+    ui.log(`Verify: GET ${url} ${probe.status} in ${probe.elapsedMs} ms`);
+    return { url, status: probe.status, ms: probe.elapsedMs };
+  }
+  if (probe.reason === 'aborted') throw new UserCancelledError();
+  throw new UserFacingError(`${release.revision} did not pass its health check: GET ${url} ` +
+    `${probe.lastStatus ? `answered ${probe.lastStatus}` : `failed (${probe.lastError ?? 'no answer'})`}.`, 'operationFailed');
+}
+
+async function headers(deps: DeployDeps, url: string): Promise<{ headers?: Record<string, string> }> {
+  const extra = await deps.authHeaders?.(url);
+  return extra ? { headers: extra } : {};
+}
+
+/** Moves traffic through the steps with health and error-rate gates; restores `previous` on failure. */
+export async function rollout(config: DeployConfig, release: Release, deps: DeployDeps, ui: DeployUi, signal: AbortSignal): Promise<ServiceSummary> {
+  if (release.created) return release.service;
+  const name = release.service.name;
+  const steps = config.rollout.strategy === 'allAtOnce' ? [100] : config.rollout.steps.filter((s) => s > 0);
+  let service = release.service;
+  try {
+    for (const percent of steps) {
+      if (signal.aborted) throw new UserCancelledError();
+      ui.progress('rollout', `${percent}% to ${release.revision}`);
+      service = await deps.cloudRun.updateTraffic(name, candidateSplit(release.previous, release.revision, percent));
+      if (percent < 100) await gate(config, release, percent, deps, ui, signal);
+    }
+    return service;
+  } catch (error) {
+    ui.warn(`Rolling back: restoring the previous traffic split (${release.previous.map((t) => `${t.revision} ${t.percent}%`).join(', ')}).`);
+    await deps.cloudRun.updateTraffic(name, release.previous);
+    if (error instanceof UserCancelledError || (error as Error).name === 'AbortError') throw error;
+    throw new UserFacingError(`Rollout of ${release.revision} stopped and rolled back: ${(error as Error).message} ` +
+      `Traffic is back on ${release.previous.filter((t) => t.percent > 0).map((t) => t.revision).join(', ')}.`, 'operationFailed');
+  }
+}
+
+/** Health checks of the candidate over the interval, then its 5xx rate from request logs. */
+async function gate(config: DeployConfig, release: Release, percent: number, deps: DeployDeps, ui: DeployUi, signal: AbortSignal): Promise<void> {
+  const since = new Date().toISOString();
+  const pause = (config.rollout.intervalSeconds * 1000) / config.rollout.healthChecks;
+  const url = `${(release.service.trafficStatuses.find((t) => t.tag === CANDIDATE_TAG)?.uri ?? release.service.uri ?? '').replace(/\/$/, '')}${config.healthPath}`;
+  for (let check = 1; check <= config.rollout.healthChecks; check++) {
+    await sleep(pause, signal);
+    const probe = await waitForHealthy({ url, timeoutMs: 10_000, signal, ...(await headers(deps, url)) });
+    if (!probe.ok) {
+      if (probe.reason === 'aborted') throw new UserCancelledError();
+      throw new Error(`health check ${check}/${config.rollout.healthChecks} at ${percent}% failed (GET ${url} ${probe.lastStatus ?? probe.lastError ?? 'no answer'}).`);
+    }
+    ui.log(`Gate ${percent}%: health check ${check}/${config.rollout.healthChecks} ${probe.status}`);
+  }
+  const statuses = await deps.logs.requestStatuses(config.service, release.revision, since).catch(() => []);
+  const rate = errorRatePercent(statuses);
+  ui.log(`Gate ${percent}%: ${statuses.length} requests, error rate ${rate === undefined ? 'n/a' : `${rate.toFixed(1)}%`}`);
+  if (rate !== undefined && rate > config.rollout.maxErrorRatePercent) {
+    throw new Error(`error rate ${rate.toFixed(1)}% at ${percent}% is above mentor.rollout.maxErrorRatePercent (${config.rollout.maxErrorRatePercent}%).`);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(timer); reject(new UserCancelledError()); }, { once: true });
+  });
+}
