@@ -23,6 +23,8 @@ export interface ControlClient {
   reset(seed?: string): Promise<void>;
   /** Calls per method, e.g. {'google.cloud.run.v2.Services/ListServices': 4}. */
   getStats(opts?: { reset?: boolean }): Promise<Record<string, number>>;
+  /** Enables/disables a Google API ("run.googleapis.com") in `project` (default mentor-demo). */
+  setServiceState(service: string, enabled: boolean, project?: string): Promise<void>;
   close(): void;
 }
 
@@ -49,6 +51,9 @@ export function createControlClient(address: string): ControlClient {
     },
     reset: async (seed = '') => {
       await call('Reset', { seed });
+    },
+    setServiceState: async (service, enabled, project = '') => {
+      await call('SetServiceState', { service, enabled, project });
     },
     getStats: async (opts = {}) => (await call<{ calls?: Record<string, number> }>('GetStats', { reset: opts.reset === true })).calls ?? {},
     close: () => stub.close(),

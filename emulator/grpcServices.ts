@@ -6,10 +6,10 @@ import type { CloudRunBackend } from './cloudRunBackend';
 import { normalizeMethod, type FaultInjector } from './faults';
 import type { LoggingBackend, TailHandle, TailRequest } from './loggingBackend';
 import type { OperationStore } from './operations';
+import { LOGGING_API, RUN_API, platformRegistrations, type PlatformBackends, type UnaryImpl } from './platformGrpc';
+import { projectOfRequest } from './projects';
 import type { LoadedProtos } from './protos';
 import type { Duration } from './apiTypes';
-
-type UnaryImpl = (request: never) => unknown;
 
 export interface GrpcDeps {
   protos: LoadedProtos;
@@ -17,6 +17,8 @@ export interface GrpcDeps {
   logging: LoggingBackend;
   operations: OperationStore;
   faults: FaultInjector;
+  /** Service Usage, Secret Manager, Artifact Registry. */
+  platform: PlatformBackends;
   /** Control/Reset: replace all state with a seed ("" = empty). */
   reset(seed: string): void;
 }
@@ -47,12 +49,12 @@ export class GrpcServices {
       GetIamPolicy: (req: never) => cloudRun.getIamPolicy(req),
       SetIamPolicy: (req: never) => cloudRun.setIamPolicy(req),
       TestIamPermissions: (req: never) => cloudRun.testIamPermissions(req),
-    }));
+    }, RUN_API));
     server.addService(protos.revisions, this.unaryAll(protos.revisions, {
       GetRevision: (req: never) => cloudRun.getRevision(req),
       ListRevisions: (req: never) => cloudRun.listRevisions(req),
       DeleteRevision: (req: never) => cloudRun.deleteRevision(req),
-    }));
+    }, RUN_API));
     server.addService(protos.operations, this.unaryAll(protos.operations, {
       GetOperation: (req: { name?: string }) => operations.get(req.name ?? ''),
       ListOperations: (req: { name?: string; pageSize?: number; pageToken?: string }) => {
@@ -73,9 +75,10 @@ export class GrpcServices {
         WriteLogEntries: (req: never) => logging.write(req),
         ListLogEntries: (req: never) => logging.list(req),
         ListLogs: (req: never) => logging.listLogs(req),
-      }),
+      }, LOGGING_API),
       TailLogEntries: this.tailHandler(methodName(protos.logging, 'TailLogEntries')),
     });
+    for (const r of platformRegistrations(protos, this.deps.platform)) server.addService(r.definition, this.unaryAll(r.definition, r.impls, r.api));
     server.addService(protos.control, this.controlHandlers());
   }
 
@@ -85,12 +88,16 @@ export class GrpcServices {
     this.streams.clear();
   }
 
-  private unaryAll(definition: grpc.ServiceDefinition, impls: Record<string, UnaryImpl>): grpc.UntypedServiceImplementation {
+  /** `api`: the Google API that must be enabled in the request's project (else SERVICE_DISABLED). */
+  private unaryAll(definition: grpc.ServiceDefinition, impls: Record<string, UnaryImpl>, api?: string): grpc.UntypedServiceImplementation {
     const handlers: grpc.UntypedServiceImplementation = {};
     for (const [method, impl] of Object.entries(impls)) {
       const name = methodName(definition, method);
       const handler: grpc.handleUnaryCall<unknown, unknown> = (call, callback) => {
-        this.guarded(name, () => impl(call.request as never)).then(
+        this.guarded(name, () => {
+          if (api) this.deps.platform.serviceUsage.check(projectOfRequest(call.request), api);
+          return impl(call.request as never);
+        }).then(
           (response) => callback(null, response),
           (err: unknown) => callback(toGrpcStatus(err)),
         );
@@ -154,6 +161,9 @@ export class GrpcServices {
       },
       Reset: (req: { seed?: string }) => this.deps.reset(req.seed ?? ''),
       GetStats: (req: { reset?: boolean }) => ({ calls: faults.stats(req.reset === true) }),
+      SetServiceState: (req: { project?: string; service?: string; enabled?: boolean }) => {
+        this.deps.platform.serviceUsage.setEnabled(req.project || 'mentor-demo', req.service ?? '', req.enabled === true);
+      },
     };
     return Object.fromEntries(Object.entries(handlers).map(([method, fn]) => {
       // Control calls are not counted or faulted: they are the test's own plumbing.

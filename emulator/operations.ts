@@ -13,6 +13,12 @@ interface TrackedOperation {
   op: Operation;
   timer?: NodeJS.Timeout;
   waiters: Set<() => void>;
+  /** Dropped by clear() while an async finish was still running: its outcome goes nowhere. */
+  cleared?: boolean;
+}
+
+function operationName(parent: string): string {
+  return parent ? `${parent}/operations/${randomUUID()}` : `operations/${randomUUID()}`;
 }
 
 export const DEFAULT_OPERATION_DELAY_MS = 300;
@@ -23,33 +29,36 @@ export class OperationStore {
   constructor(public delayMs: number = DEFAULT_OPERATION_DELAY_MS, private readonly onFinished: () => void = () => {}) {}
 
   /**
-   * Registers an operation under `parent` (projects/P/locations/L) and schedules `finish`, which applies
-   * the change and says how the operation ends. Returns the operation as the client first sees it.
+   * Registers an operation under `parent` (projects/P/locations/L; "" = a global `operations/ID` as Service
+   * Usage names them) and schedules `finish`, which applies the change and says how the operation ends.
+   * `finish` may be async (a revision starting its container): the operation stays `done: false` until it
+   * settles. Returns the operation as the client first sees it.
    */
-  start(parent: string, metadata: AnyMessage, finish: () => OperationOutcome): Operation {
-    const name = `${parent}/operations/${randomUUID()}`;
+  start(parent: string, metadata: AnyMessage, finish: () => OperationOutcome | Promise<OperationOutcome>): Operation {
+    const name = operationName(parent);
     const tracked: TrackedOperation = { op: { name, done: false, metadata }, waiters: new Set() };
     this.ops.set(name, tracked);
-    tracked.timer = setTimeout(() => this.complete(tracked, finish), this.delayMs);
+    tracked.timer = setTimeout(() => void this.complete(tracked, finish), this.delayMs);
     return structuredClone(tracked.op);
   }
 
   /** An operation that is already over when returned (validate_only requests). */
   startDone(parent: string, metadata: AnyMessage, outcome: OperationOutcome): Operation {
-    const name = `${parent}/operations/${randomUUID()}`;
+    const name = operationName(parent);
     const op: Operation = { name, done: true, metadata, ...outcome };
     this.ops.set(name, { op, waiters: new Set() });
     return structuredClone(op);
   }
 
-  private complete(tracked: TrackedOperation, finish: () => OperationOutcome): void {
+  private async complete(tracked: TrackedOperation, finish: () => OperationOutcome | Promise<OperationOutcome>): Promise<void> {
     tracked.timer = undefined;
     let outcome: OperationOutcome;
     try {
-      outcome = finish();
+      outcome = await finish();
     } catch (err) {
       outcome = { error: { code: grpc.status.INTERNAL, message: err instanceof Error ? err.message : String(err) } };
     }
+    if (tracked.cleared) return;
     Object.assign(tracked.op, { done: true }, outcome);
     for (const wake of tracked.waiters) wake();
     tracked.waiters.clear();
@@ -78,7 +87,7 @@ export class OperationStore {
   }
 
   list(parent: string, req: { pageSize?: number; pageToken?: string }): Page<Operation> {
-    const prefix = `${parent}/operations/`;
+    const prefix = parent && parent !== 'operations' ? `${parent}/operations/` : 'operations/';
     const matching = [...this.ops.values()].map((t) => t.op).filter((op) => op.name.startsWith(prefix));
     const page = paginate(matching, req, `operations:${parent}`, { defaultSize: 100, maxSize: 1000 });
     return { ...page, items: page.items.map((op) => structuredClone(op)) };
@@ -95,6 +104,7 @@ export class OperationStore {
   clear(): void {
     for (const tracked of this.ops.values()) {
       if (tracked.timer) clearTimeout(tracked.timer);
+      tracked.cleared = true;
       for (const wake of tracked.waiters) wake();
     }
     this.ops.clear();

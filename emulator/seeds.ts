@@ -5,6 +5,7 @@ import { autoRevisionName } from '../src/core/cloudRunNames';
 import { invalidArgument } from './apiError';
 import type { LogEntry, RevisionTemplate, TrafficTarget } from './apiTypes';
 import { LATEST, REVISION, defaultStartFailureMessage, normalizeTraffic, serviceUri, templateFingerprint } from './cloudRunRules';
+import { seedDemoPlatform } from './platformSeeds';
 import { beginReconcile, finishFailed, finishServing, newRevision, newServiceRecord, type ServiceAddress } from './resourceBuilders';
 import { validatedSpec } from './serviceSpec';
 import type { EmulatorData } from './stateStore';
@@ -135,6 +136,7 @@ function seedDemo(data: EmulatorData, now: number): void {
     { template: worker('2024-06-07'), suffix: 'rut', agoMs: HOUR, failure: defaultStartFailureMessage('{revision}') },
   ]);
   seedDemoLogs(data, now);
+  seedDemoPlatform(data, DEMO_PROJECT, DEMO_LOCATION, now);
 }
 
 function logEntry(service: string, revision: string, log: string, agoMs: number, now: number, fields: Partial<LogEntry>): LogEntry {

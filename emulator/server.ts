@@ -1,6 +1,7 @@
 // Starts the emulator: one gRPC port serving Cloud Run Admin v2 (Services, Revisions), long-running
 // Operations, Cloud Logging v2 and the emulator's Control service.
 import { grpc } from 'google-gax';
+import { ArtifactRegistryBackend } from './artifactRegistryBackend';
 import { CloudRunBackend } from './cloudRunBackend';
 import { FaultInjector } from './faults';
 import { GrpcServices } from './grpcServices';
@@ -8,6 +9,8 @@ import { LoggingBackend } from './loggingBackend';
 import { DEFAULT_OPERATION_DELAY_MS, OperationStore } from './operations';
 import { loadProtos } from './protos';
 import { applySeed } from './seeds';
+import { SecretManagerBackend } from './secretManagerBackend';
+import { ServiceUsageBackend } from './serviceUsageBackend';
 import { StateStore, emptyData } from './stateStore';
 
 export interface EmulatorOptions {
@@ -39,6 +42,9 @@ export interface RunningEmulator {
   readonly operations: OperationStore;
   readonly cloudRun: CloudRunBackend;
   readonly logging: LoggingBackend;
+  readonly serviceUsage: ServiceUsageBackend;
+  readonly secretManager: SecretManagerBackend;
+  readonly artifactRegistry: ArtifactRegistryBackend;
 }
 
 const SHUTDOWN_GRACE_MS = 2000;
@@ -53,6 +59,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const operations = new OperationStore(opts.operationDelayMs ?? DEFAULT_OPERATION_DELAY_MS, () => state.changed());
   const cloudRun = new CloudRunBackend({ state, operations, faults, protos, user: opts.user ?? 'developer@example.com' });
   const logging = new LoggingBackend(state);
+  const serviceUsage = new ServiceUsageBackend({ state, operations, protos });
+  const secretManager = new SecretManagerBackend(state);
+  const artifactRegistry = new ArtifactRegistryBackend({ state, operations, protos });
   const reset = (seed?: string) => {
     const data = emptyData();
     applySeed(data, seed); // first: an unknown seed must leave everything as it was
@@ -61,7 +70,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     state.data = data;
     state.changed();
   };
-  const services = new GrpcServices({ protos, cloudRun, logging, operations, faults, reset });
+  const platform = { serviceUsage, secretManager, artifactRegistry };
+  const services = new GrpcServices({ protos, cloudRun, logging, operations, faults, platform, reset });
   const server = new grpc.Server();
   services.register(server);
   const port = await new Promise<number>((resolve, reject) => {
@@ -88,5 +98,5 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     return stopped;
   };
   const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  return { port, host, address, stop, reset, state, faults, operations, cloudRun, logging };
+  return { port, host, address, stop, reset, state, faults, operations, cloudRun, logging, ...platform };
 }

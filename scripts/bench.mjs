@@ -95,6 +95,61 @@ async function benchVsCode(startEmulator) {
   }
 }
 
+/** Build context, build and run-to-healthy for the sample app on the engine in DOCKER_HOST (or the test bed's). */
+async function benchLocalLoop() {
+  const envFile = '/tmp/mentor-engine/env';
+  if (!process.env.DOCKER_HOST && fs.existsSync(envFile)) {
+    const host = /DOCKER_HOST=(\S+)/.exec(fs.readFileSync(envFile, 'utf8'))?.[1];
+    if (host) process.env.DOCKER_HOST = host;
+  }
+  const { connectDocker } = require(path.join(ROOT, 'out/src/docker/connect.js'));
+  const { packContext } = require(path.join(ROOT, 'out/src/docker/buildContext.js'));
+  const { waitForHealthy } = require(path.join(ROOT, 'out/src/docker/healthProbe.js'));
+  const { detectPythonProject } = require(path.join(ROOT, 'out/src/core/pythonProject.js'));
+  const { renderDockerfile, renderDockerignore } = require(path.join(ROOT, 'out/src/core/dockerfileTemplate.js'));
+  let engine;
+  try {
+    engine = await connectDocker();
+  } catch (error) {
+    return { error: `no Docker engine (${error.message.split('.')[0]}); run scripts/engine/engine-up.sh first` };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mentor-bench-app-'));
+  try {
+    fs.cpSync(path.join(ROOT, 'test/fixtures/mentor-ai-backend'), dir, { recursive: true });
+    const files = { list: async () => fs.readdirSync(dir), read: async (p) => fs.existsSync(path.join(dir, p)) ? fs.readFileSync(path.join(dir, p), 'utf8') : undefined };
+    fs.writeFileSync(path.join(dir, 'Dockerfile'), renderDockerfile(await detectPythonProject(files)));
+    fs.writeFileSync(path.join(dir, '.dockerignore'), renderDockerignore());
+    // A unique requirements line makes the first build really run pip (cold), the second one cached.
+    fs.appendFileSync(path.join(dir, 'requirements.txt'), `\n# bench ${Date.now()}\n`);
+    let started = performance.now();
+    const packed = await packContext(dir);
+    await new Promise((resolve, reject) => { packed.stream.on('data', () => {}); packed.stream.on('end', resolve); packed.stream.on('error', reject); });
+    const contextMs = performance.now() - started;
+    const tag = `mentor-bench-${Date.now()}:local`;
+    started = performance.now();
+    const cold = await engine.build({ contextDir: dir, tags: [tag] });
+    const buildColdMs = performance.now() - started;
+    started = performance.now();
+    await engine.build({ contextDir: dir, tags: [tag] });
+    const buildCachedMs = performance.now() - started;
+    started = performance.now();
+    const container = await engine.run({ image: tag, containerPort: 8080, memoryBytes: 2 ** 31, nanoCpus: 2e9,
+      env: { PORT: '8080', K_SERVICE: 'bench', K_REVISION: 'bench-local', K_CONFIGURATION: 'bench' } });
+    const probeStarted = performance.now();
+    const probe = await waitForHealthy({ url: `http://127.0.0.1:${container.hostPort}/health`, timeoutMs: 60000 });
+    const runToHealthyMs = performance.now() - started;
+    const probeMs = performance.now() - probeStarted;
+    await container.stop(1);
+    await engine.docker?.getImage(tag).remove({ force: true }).catch(() => undefined);
+    return { contextFiles: cold.contextFiles, contextBytes: cold.contextBytes, contextMs: Math.round(contextMs),
+      buildColdMs: Math.round(buildColdMs), buildCachedMs: Math.round(buildCachedMs), runToHealthyMs: Math.round(runToHealthyMs),
+      probeMs: Math.round(probeMs), healthy: probe.ok };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await engine.close();
+  }
+}
+
 sh(process.execPath, ['scripts/build.mjs', '--production']);
 results.bundle = { extension: fileSizes('dist/extension.js'), webview: fileSizes('dist/webview.js') };
 console.log(`bundle: extension ${kb(results.bundle.extension.bytes)} (${kb(results.bundle.extension.gzipBytes)} gzip), ` +
@@ -110,6 +165,14 @@ results.list = await benchList(startEmulator, createControlClient);
 console.log(`list 200 services (×50 revisions): cold ${results.list.coldMs} ms, warm median ${results.list.warmMedianMs} ms, ` +
   `RPCs ${JSON.stringify(results.list.rpcsForFirstLevel)}; one service's ${results.list.revisionsOfOneService} revisions ` +
   `${results.list.listRevisionsMs} ms, RPCs ${JSON.stringify(results.list.rpcsForOneService)}`);
+
+results.localLoop = await benchLocalLoop();
+if (results.localLoop.error) console.log(`local loop: ${results.localLoop.error}`);
+else {
+  const l = results.localLoop;
+  console.log(`local loop (fixture): context ${l.contextFiles} files ${kb(l.contextBytes)} in ${l.contextMs} ms; build cold ${l.buildColdMs} ms, ` +
+    `cached ${l.buildCachedMs} ms; run → healthy ${l.runToHealthyMs} ms (probe ${l.probeMs} ms)`);
+}
 
 results.vscode = await benchVsCode(startEmulator);
 if (results.vscode.error) console.log(`vscode: ${results.vscode.error}\n${results.vscode.tail ?? ''}`);

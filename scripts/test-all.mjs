@@ -160,7 +160,8 @@ function startEmulator(dataDir, logFile) {
   const cli = path.join(ROOT, 'out', 'emulator', 'cli.js');
   const args = [cli, '--port', '0', '--seed', 'demo', '--data', dataDir];
   return new Promise((resolve, reject) => {
-    const child = spawn(node(), args, { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // The engine's DOCKER_HOST lets the emulator run revisions as real containers.
+    const child = spawn(node(), args, { cwd: ROOT, env: { ...process.env, ...engine.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     live.add(child);
     const log = fs.createWriteStream(logFile);
     let seen = '', settled = false;

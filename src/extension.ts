@@ -8,6 +8,8 @@ import { DockerConnection } from './docker/dockerConnection';
 import { CloudRunConnection } from './gcp/cloudRunConnection';
 import { LocalRunSession } from './local/localRunSession';
 import { PROPOSAL_SCHEME, ProposedFiles } from './local/proposedFiles';
+import { CloudDiagnostics } from './logs/cloudDiagnostics';
+import { TailManager } from './logs/tailManager';
 import { ExplorerProvider } from './tree/explorerProvider';
 import { ExplorerNode } from './tree/nodes';
 import { readTarget } from './workspaceSettings';
@@ -18,6 +20,8 @@ export interface MentorApi {
   readonly treeView: vscode.TreeView<ExplorerNode>;
   readonly connection: CloudRunConnection;
   readonly localRun: LocalRunSession;
+  readonly tails: TailManager;
+  readonly cloudDiagnostics: CloudDiagnostics;
   /** How long activate() took, for the benchmark. */
   readonly activationMs: number;
 }
@@ -44,9 +48,13 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
   const proposals = new ProposedFiles();
   context.subscriptions.push(buildOutput, deployOutput, deployButton, localRun, proposals, { dispose: () => void docker.dispose() },
     vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, proposals));
+  const cloudDiagnostics = new CloudDiagnostics();
+  const tails = new TailManager(readTarget, log, cloudDiagnostics);
+  context.subscriptions.push(tails, cloudDiagnostics);
 
   const ctx: MentorContext = {
     extension: context, log, connection, explorer, previousTraffic: new Map(), docker, buildOutput, deployOutput, localRun, proposals,
+    tails, cloudDiagnostics,
   };
   registerCommands(ctx, allCommands);
 
@@ -62,7 +70,7 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
 
   const activationMs = Date.now() - started;
   log.info(`Mentor activated in ${activationMs} ms`);
-  return { explorer, treeView, connection, localRun, activationMs };
+  return { explorer, treeView, connection, localRun, tails, cloudDiagnostics, activationMs };
 }
 
 export function deactivate(): void {

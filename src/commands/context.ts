@@ -4,6 +4,8 @@ import { TrafficTarget } from '../core/model';
 import { DockerConnection } from '../docker/dockerConnection';
 import { CloudRunConnection } from '../gcp/cloudRunConnection';
 import { LocalRunSession } from '../local/localRunSession';
+import { CloudDiagnostics } from '../logs/cloudDiagnostics';
+import { TailManager } from '../logs/tailManager';
 import { ProposedFiles } from '../local/proposedFiles';
 import { ExplorerProvider } from '../tree/explorerProvider';
 
@@ -19,6 +21,10 @@ export interface MentorContext {
   readonly deployOutput: vscode.OutputChannel;
   readonly localRun: LocalRunSession;
   readonly proposals: ProposedFiles;
+  /** Live Cloud Run log tails, one per service. */
+  readonly tails: TailManager;
+  /** Tracebacks from cloud logs as diagnostics; revisionTookAllTraffic() clears the old revisions'. */
+  readonly cloudDiagnostics: CloudDiagnostics;
 }
 
 export interface MentorCommand<Args extends unknown[] = unknown[]> {

@@ -1,4 +1,5 @@
 import { buildContainer } from './buildContainer';
+import { clearCloudDiagnostics } from './clearCloudDiagnostics';
 import { MentorCommand } from './context';
 import { createDockerfile } from './createDockerfile';
 import { deploy } from './deploy';
@@ -11,8 +12,13 @@ import { refreshExplorer } from './refreshExplorer';
 import { refreshService } from './refreshService';
 import { routeAllTraffic } from './routeAllTraffic';
 import { runErrorActionCommand } from './runErrorActionCommand';
+import { setTailFilter } from './setTailFilter';
+import { showCloudLogEntries } from './showCloudLogEntries';
 import { showLog } from './showLog';
 import { showServiceDetails } from './showServiceDetails';
+import { stopTail } from './stopTail';
+import { tailActions } from './tailActions';
+import { tailLogs } from './tailLogs';
 import { undoTrafficChange } from './undoTrafficChange';
 
 export const allCommands = [
@@ -20,4 +26,5 @@ export const allCommands = [
   refreshService, openServiceUrl, copyServiceUrl, showServiceDetails,
   routeAllTraffic, undoTrafficChange,
   deploy, createDockerfile, buildContainer, runLocally, stopLocalContainer, showLocalLogs, openLocalContainer, localContainerActions,
+  tailLogs, stopTail, setTailFilter, tailActions, clearCloudDiagnostics, showCloudLogEntries,
 ] as unknown as readonly MentorCommand<never[]>[];

@@ -46,6 +46,7 @@ export const routeAllTraffic: MentorCommand<[RevisionNode?]> = {
       await ctx.explorer.refreshService(service.name);
     }
     ctx.previousTraffic.set(service.name, service.traffic);
+    ctx.cloudDiagnostics.revisionTookAllTraffic(service.id, revision.id);
     ctx.log.info(`${service.id}: ${plan.description}`);
     void vscode.window.showInformationMessage(`${service.id}: 100% of traffic now goes to ${revision.id}.`, 'Undo')
       .then((choice) => choice && vscode.commands.executeCommand(undoTrafficChange.id, service.name));

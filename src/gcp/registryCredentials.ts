@@ -1,7 +1,9 @@
 // Credentials the Docker engine sends to a registry when pushing. For Google: the Application Default
 // Credentials' access token as user "oauth2accesstoken" (what `gcloud auth print-access-token | docker login
-// -u oauth2accesstoken` does). For a local emulator: an optional user/password from the environment.
+// -u oauth2accesstoken` does), and only to Google's registry hosts: a Google token must never reach another
+// registry. For a local emulator or another registry: an optional user/password from the environment.
 // The token and password are handed to the engine only, never logged.
+import { isGoogleRegistry } from '../docker/pushStream';
 import type { RegistryAuth } from '../docker/types';
 import { UserFacingError } from '../core/errors';
 import { MentorTarget, parseApiEndpoint } from '../core/settings';
@@ -15,10 +17,10 @@ export async function registryAuthFor(
   registryHost: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<RegistryAuth | undefined> {
-  if (parseApiEndpoint(target.apiEndpoint)) {
+  if (parseApiEndpoint(target.apiEndpoint) || !isGoogleRegistry(registryHost)) {
     const username = env[REGISTRY_USERNAME_ENV];
     const password = env[REGISTRY_PASSWORD_ENV];
-    // Neither or only one set: an open local registry (a half-set pair would only produce a confusing 401).
+    // Neither or only one set: an open registry (a half-set pair would only produce a confusing 401).
     return username && password ? { username, password, serveraddress: registryHost } : undefined;
   }
   const client = await ensureGoogleCredentials();

@@ -31,7 +31,7 @@ export class CloudDiagnostics implements vscode.Disposable, vscode.CodeActionPro
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires after the diagnostics were redrawn (tests wait on it). */
-  readonly onDidChange = this.changed.event;
+  readonly onDidRender = this.changed.event;
   private mappings = readMappings();
   private readonly existing = new Map<string, boolean>();
   private renderTimer: NodeJS.Timeout | undefined;

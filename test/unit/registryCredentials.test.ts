@@ -16,3 +16,13 @@ describe('registry credentials with an emulator endpoint', () => {
     assert.equal(await registryAuthFor(EMULATOR, '127.0.0.1:5000', { MENTOR_REGISTRY_PASSWORD: 'x', MENTOR_REGISTRY_USERNAME: '' }), undefined);
   });
 });
+
+describe('registry credentials with Google as the target', () => {
+  const GOOGLE: MentorTarget = { project: 'mentor-demo', region: 'us-central1', apiEndpoint: '' };
+
+  it('never sends a Google token to a registry that is not Google\'s (no credentials are even looked up)', async () => {
+    assert.equal(await registryAuthFor(GOOGLE, 'registry.example.com', {}), undefined);
+    assert.deepEqual(await registryAuthFor(GOOGLE, 'registry.example.com', { MENTOR_REGISTRY_USERNAME: 'u', MENTOR_REGISTRY_PASSWORD: 'p' }),
+      { username: 'u', password: 'p', serveraddress: 'registry.example.com' });
+  });
+});
