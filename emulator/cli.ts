@@ -1,12 +1,22 @@
 // Command line: node out/emulator/cli.js --port P [--host H] [--data DIR] [--seed demo|scale:SxR] [--op-delay-ms N]
-// Prints "Mentor emulator listening on HOST:PORT" once ready; SIGTERM/SIGINT stop it cleanly.
+//   [--docker-host unix:///…|tcp://…] [--no-runtime] [--startup-timeout-ms N] [--registry-auth HOST=USER:PASS]…
+// Prints "Mentor emulator listening on HOST:PORT" once ready, then the mode it runs in; SIGTERM/SIGINT
+// stop it cleanly (and remove the containers it started).
+// Runtime mode (revisions run as containers) is on with --docker-host, or by default when DOCKER_HOST is
+// set and its engine answers; --no-runtime keeps metadata only.
+import { connectDocker } from '../src/docker/connect';
 import { startEmulator, type EmulatorOptions } from './server';
 
 const USAGE = 'Usage: node out/emulator/cli.js [--port P] [--host 127.0.0.1] [--data DIR] ' +
-  '[--seed demo|scale:SxR] [--op-delay-ms N]';
+  '[--seed demo|scale:SxR] [--op-delay-ms N] [--docker-host URL | --no-runtime] [--startup-timeout-ms N] ' +
+  '[--registry-auth HOST=USER:PASS]...';
 
-function parseArgs(argv: string[]): EmulatorOptions {
-  const opts: EmulatorOptions = {};
+interface CliOptions extends EmulatorOptions {
+  noRuntime?: boolean;
+}
+
+function parseArgs(argv: string[]): CliOptions {
+  const opts: CliOptions = {};
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = () => {
@@ -25,23 +35,55 @@ function parseArgs(argv: string[]): EmulatorOptions {
       case '--data': opts.dataDir = value(); break;
       case '--seed': opts.seed = value(); break;
       case '--op-delay-ms': opts.operationDelayMs = int('--op-delay-ms'); break;
+      case '--docker-host': opts.dockerHost = value(); break;
+      case '--no-runtime': opts.noRuntime = true; break;
+      case '--startup-timeout-ms': opts.startupTimeoutMs = int('--startup-timeout-ms'); break;
+      case '--registry-auth': {
+        const m = /^([^=]+)=([^:]+):(.*)$/s.exec(value());
+        if (!m) throw new Error('--registry-auth takes HOST=USER:PASSWORD.');
+        opts.registryAuth = { ...opts.registryAuth, [m[1]]: { username: m[2], password: m[3] } };
+        break;
+      }
       case '--help': case '-h': console.log(USAGE); process.exit(0); break;
       default: throw new Error(`Unknown option ${argv[i]}.`);
     }
   }
+  if (opts.noRuntime && opts.dockerHost) throw new Error('--no-runtime and --docker-host exclude each other.');
   return opts;
 }
 
+/** DOCKER_HOST when set and its engine answers; otherwise metadata only (with a note why). */
+async function defaultDockerHost(): Promise<{ host?: string; note: string }> {
+  const host = process.env.DOCKER_HOST;
+  if (!host) return { note: 'metadata only (no --docker-host and DOCKER_HOST is not set)' };
+  try {
+    const engine = await connectDocker({ host, timeoutMs: 2000 });
+    await engine.close();
+    return { host, note: '' };
+  } catch {
+    return { note: `metadata only (DOCKER_HOST=${host} does not answer)` };
+  }
+}
+
 async function main(): Promise<void> {
-  let opts: EmulatorOptions;
+  let opts: CliOptions;
   try {
     opts = parseArgs(process.argv.slice(2));
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
     process.exit(2);
   }
+  let note = opts.noRuntime ? 'metadata only (--no-runtime)' : '';
+  if (!opts.noRuntime && !opts.dockerHost) {
+    const found = await defaultDockerHost();
+    opts.dockerHost = found.host;
+    note = found.note;
+  }
   const emulator = await startEmulator(opts);
   console.log(`Mentor emulator listening on ${emulator.address}`);
+  console.log(opts.dockerHost
+    ? `Runtime mode: revisions run as containers on ${opts.dockerHost}; service URLs are http://127.0.0.1:PORT`
+    : `Runtime: ${note}`);
   const shutdown = () => {
     emulator.stop().then(() => process.exit(0), (err: unknown) => {
       console.error(err);

@@ -11,6 +11,7 @@ import {
 } from './cloudRunRules';
 import type { FaultInjector } from './faults';
 import type { OperationOutcome, OperationStore } from './operations';
+import type { RuntimeManager } from './runtimeManager';
 import { paginate } from './pagination';
 import type { LoadedProtos } from './protos';
 import {
@@ -32,6 +33,8 @@ export interface CloudRunDeps {
   protos: LoadedProtos;
   /** Shown as creator/lastModifier: the emulator has no caller identity. */
   user: string;
+  /** Runtime mode: new revisions run on the local Docker engine (see runtimeManager.ts). */
+  runtime?: RuntimeManager;
 }
 
 export class CloudRunBackend {
@@ -123,21 +126,31 @@ export class CloudRunBackend {
     this.services[name] = record;
     this.deps.state.changed();
     const generation = svc.generation;
-    return operations.start(parent, protos.packService(svc), (): OperationOutcome => {
+    const runtime = this.deps.runtime;
+    return operations.start(parent, protos.packService(svc), async (): Promise<OperationOutcome> => {
+      let failed = failure && {
+        code: failure.code || grpc.status.INTERNAL,
+        message: failure.message || (revision ? defaultStartFailureMessage(shortRevisionName(revision.name)) : 'The service could not be updated.'),
+        reason: undefined as string | undefined,
+      };
+      if (!failed && revision && runtime) {
+        // The operation ends only once the revision's container is up, or has failed like on Cloud Run.
+        const prepared = await runtime.prepareRevision(record, a, revision);
+        if (!prepared.ok) failed = { code: grpc.status.INTERNAL, message: prepared.message, reason: prepared.reason };
+      }
       const at = nowTimestamp();
       const current = this.services[name];
       // A newer update (or a delete) superseded this one: only this operation's revision still settles.
       const superseded = current !== record || record.service.generation !== generation;
-      if (failure) {
-        const message = failure.message || (revision
-          ? defaultStartFailureMessage(shortRevisionName(revision.name))
-          : 'The service could not be updated.');
-        if (!superseded) finishFailed(record, message, at, revision);
-        else if (revision) markRevisionFailed(revision, message, at);
-        return { error: { code: failure.code || grpc.status.INTERNAL, message } };
+      if (failed) {
+        if (!superseded) finishFailed(record, failed.message, at, revision, failed.reason);
+        else if (revision) markRevisionFailed(revision, failed.message, at, failed.reason);
+        if (runtime && record.runtime) await runtime.servingChanged(record);
+        return { error: { code: failed.code, message: failed.message } };
       }
       if (!superseded) finishServing(record, a, at, revision);
       else if (revision) markRevisionReady(revision, at);
+      if (runtime && record.runtime) await runtime.servingChanged(record);
       return { response: protos.packService(record.service) };
     });
   }
@@ -175,12 +188,13 @@ export class CloudRunBackend {
     const failure = this.deps.faults.takeOperationFailure();
     svc.reconciling = true;
     this.deps.state.changed();
-    return operations.start(parent, protos.packService(svc), (): OperationOutcome => {
+    return operations.start(parent, protos.packService(svc), async (): Promise<OperationOutcome> => {
       svc.reconciling = false;
       if (failure) {
         return { error: { code: failure.code || grpc.status.INTERNAL, message: failure.message || `Service '${address.service}' could not be deleted.` } };
       }
       if (this.services[svc.name!] === record) delete this.services[svc.name!];
+      if (record.runtime) await this.deps.runtime?.serviceDeleted(record);
       return { response: protos.packService(svc) };
     });
   }
@@ -220,11 +234,12 @@ export class CloudRunBackend {
     const { protos, operations } = this.deps;
     if (req.validateOnly) return operations.startDone(parent, protos.packRevision(revision), { response: protos.packRevision(revision) });
     const failure = this.deps.faults.takeOperationFailure();
-    return operations.start(parent, protos.packRevision(revision), (): OperationOutcome => {
+    return operations.start(parent, protos.packRevision(revision), async (): Promise<OperationOutcome> => {
       if (failure) {
         return { error: { code: failure.code || grpc.status.INTERNAL, message: failure.message || `Revision '${short}' could not be deleted.` } };
       }
       removeRevision(record, short);
+      if (record.runtime) await this.deps.runtime?.revisionDeleted(record, short);
       return { response: protos.packRevision(revision) };
     });
   }

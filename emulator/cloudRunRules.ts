@@ -205,9 +205,9 @@ export function revisionLogUri(project: string, service: string, revision: strin
     `&advancedFilter=${encodeURIComponent(filter)}`;
 }
 
-export function defaultStartFailureMessage(revision: string): string {
+export function defaultStartFailureMessage(revision: string, port = 8080): string {
   return `Revision '${revision}' is not ready and cannot serve traffic. The user-provided container failed to ` +
-    'start and listen on the port defined provided by the PORT=8080 environment variable within the allocated ' +
+    `start and listen on the port defined provided by the PORT=${port} environment variable within the allocated ` +
     'timeout. This can happen when the container port is misconfigured or if the timeout is too short. The ' +
     'health check timeout can be extended. Logs for this revision might contain more information.';
 }

@@ -23,6 +23,8 @@ export interface ControlClient {
   reset(seed?: string): Promise<void>;
   /** Calls per method, e.g. {'google.cloud.run.v2.Services/ListServices': 4}. */
   getStats(opts?: { reset?: boolean }): Promise<Record<string, number>>;
+  /** Ends every open log tail with an error (default UNAVAILABLE), like Google ending a session; returns how many. */
+  dropTails(opts?: { code?: grpc.status; message?: string }): Promise<number>;
   /** Enables/disables a Google API ("run.googleapis.com") in `project` (default mentor-demo). */
   setServiceState(service: string, enabled: boolean, project?: string): Promise<void>;
   close(): void;
@@ -55,6 +57,8 @@ export function createControlClient(address: string): ControlClient {
     setServiceState: async (service, enabled, project = '') => {
       await call('SetServiceState', { service, enabled, project });
     },
+    dropTails: async (opts = {}) =>
+      (await call<{ count?: number }>('DropTails', { code: opts.code ?? grpc.status.UNAVAILABLE, message: opts.message ?? '' })).count ?? 0,
     getStats: async (opts = {}) => (await call<{ calls?: Record<string, number> }>('GetStats', { reset: opts.reset === true })).calls ?? {},
     close: () => stub.close(),
   };

@@ -89,6 +89,15 @@ export class GrpcServices {
   }
 
   /** `api`: the Google API that must be enabled in the request's project (else SERVICE_DISABLED). */
+  /** Ends every open tail with an error status (Control/DropTails); returns how many were open. */
+  dropTails(code: number, message: string): number {
+    const calls = [...this.streams];
+    const status = { code: code || grpc.status.UNAVAILABLE, details: message || 'The tail session was closed by the server.' };
+    // Emitting 'error' runs the handler's close() (the tail stops) and sends the status to the client.
+    for (const call of calls) call.emit('error', { ...status, metadata: new grpc.Metadata() });
+    return calls.length;
+  }
+
   private unaryAll(definition: grpc.ServiceDefinition, impls: Record<string, UnaryImpl>, api?: string): grpc.UntypedServiceImplementation {
     const handlers: grpc.UntypedServiceImplementation = {};
     for (const [method, impl] of Object.entries(impls)) {
@@ -161,6 +170,7 @@ export class GrpcServices {
       },
       Reset: (req: { seed?: string }) => this.deps.reset(req.seed ?? ''),
       GetStats: (req: { reset?: boolean }) => ({ calls: faults.stats(req.reset === true) }),
+      DropTails: (req: { code?: number; message?: string }) => ({ count: this.dropTails(req.code ?? 0, req.message ?? '') }),
       SetServiceState: (req: { project?: string; service?: string; enabled?: boolean }) => {
         this.deps.platform.serviceUsage.setEnabled(req.project || 'mentor-demo', req.service ?? '', req.enabled === true);
       },

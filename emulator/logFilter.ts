@@ -3,7 +3,7 @@
 // words as a global search. Precedence as in Logging: NOT, then OR, then AND.
 import { invalidArgument } from './apiError';
 import type { LogEntry } from './apiTypes';
-import { timestampToMs } from './timestamps';
+import { timestampKey } from './timestamps';
 
 export type EntryPredicate = (entry: LogEntry) => boolean;
 
@@ -170,7 +170,7 @@ function fieldValue(entry: LogEntry, path: string): FieldValue {
   if (head === 'severity') return entry.severity ?? 'DEFAULT';
   if (head === 'timestamp' || head === 'receiveTimestamp') {
     const ts = entry[head];
-    return ts ? new Date(timestampToMs(ts)).toISOString() : undefined;
+    return ts ? formatNanos(timestampKey(ts)) : undefined;
   }
   if (head === 'jsonPayload') current = entry.jsonPayload ? plainStruct(entry.jsonPayload) : undefined;
   else {
@@ -192,6 +192,9 @@ function searchableText(entry: LogEntry): string[] {
   if (entry.jsonPayload) texts.push(JSON.stringify(plainStruct(entry.jsonPayload)));
   if (entry.httpRequest) texts.push(JSON.stringify(entry.httpRequest));
   if (entry.logName) texts.push(entry.logName);
+  // A global restriction looks at every field, resource labels included (a service name finds its entries).
+  if (entry.resource?.type) texts.push(entry.resource.type);
+  for (const v of Object.values(entry.resource?.labels ?? {})) texts.push(v);
   for (const v of Object.values(entry.labels ?? {})) texts.push(v);
   return texts;
 }
@@ -238,9 +241,14 @@ function orderingFor(key: string, raw: string): (v: Exclude<FieldValue, undefine
     return (v) => (SEVERITY[String(v)] ?? 0) - want;
   }
   if (key === 'timestamp' || key === 'receiveTimestamp') {
-    const want = Date.parse(raw);
-    if (Number.isNaN(want)) throw invalidArgument(`Invalid timestamp '${raw}' in filter.`);
-    return (v) => Math.sign(Date.parse(String(v)) - want);
+    // Nanosecond precision, as Logging compares: a resume at the last entry's exact time must not
+    // re-match entries a few microseconds older.
+    const want = parseRfc3339Nanos(raw);
+    if (want === undefined) throw invalidArgument(`Invalid timestamp '${raw}' in filter.`);
+    return (v) => {
+      const have = parseRfc3339Nanos(String(v));
+      return have === undefined ? undefined : have < want ? -1 : have > want ? 1 : 0;
+    };
   }
   return (v) => {
     if (typeof v === 'number' && Number.isFinite(Number(raw))) return Math.sign(v - Number(raw));
@@ -248,4 +256,19 @@ function orderingFor(key: string, raw: string): (v: Exclude<FieldValue, undefine
     const s = String(v);
     return s === raw ? 0 : s < raw ? -1 : 1;
   };
+}
+
+/** "2026-01-01T00:00:00.123456789Z" / "…+02:00" / a date alone → nanoseconds since the epoch. */
+export function parseRfc3339Nanos(text: string): bigint | undefined {
+  const m = /^(\d{4}-\d\d-\d\d)(?:[Tt ](\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?)?([Zz]|[+-]\d\d:\d\d)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const ms = Date.parse(`${m[1]}T${m[2] ?? '00:00:00'}${(m[4] ?? 'Z').toUpperCase()}`);
+  if (Number.isNaN(ms)) return undefined;
+  return BigInt(ms) * 1_000_000n + BigInt((m[3] ?? '').padEnd(9, '0'));
+}
+
+function formatNanos(nanos: bigint): string {
+  const seconds = nanos / 1_000_000_000n;
+  const fraction = (nanos % 1_000_000_000n).toString().padStart(9, '0');
+  return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}.${fraction}Z`;
 }

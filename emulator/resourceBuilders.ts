@@ -70,12 +70,16 @@ export function markRevisionReady(revision: Revision, at: Timestamp): void {
   ];
 }
 
-export function markRevisionFailed(revision: Revision, message: string, at: Timestamp): void {
+/**
+ * `reason` (a CommonReason such as CONTAINER_MISSING or SECRETS_ACCESS_CHECK_FAILED) when the container never
+ * ran; without it the container failed its health check.
+ */
+export function markRevisionFailed(revision: Revision, message: string, at: Timestamp, reason?: string): void {
   revision.reconciling = false;
   revision.updateTime = at;
   revision.conditions = [
-    condition('Ready', 'CONDITION_FAILED', at, { message }),
-    condition('ContainerHealthy', 'CONDITION_FAILED', at, { message, revisionReason: 'HEALTH_CHECK_CONTAINER_ERROR' }),
+    condition('Ready', 'CONDITION_FAILED', at, { message, ...(reason ? { reason } : {}) }),
+    condition('ContainerHealthy', 'CONDITION_FAILED', at, reason ? { message, reason } : { message, revisionReason: 'HEALTH_CHECK_CONTAINER_ERROR' }),
     condition('ResourcesAvailable', 'CONDITION_SUCCEEDED', at),
   ];
 }
@@ -147,9 +151,9 @@ export function finishServing(record: ServiceRecord, a: ServiceAddress, at: Time
  * The deployment failed. Like Cloud Run, the service keeps serving what it served before (trafficStatuses,
  * latestReadyRevision, uri untouched) and reports the failure in its conditions.
  */
-export function finishFailed(record: ServiceRecord, message: string, at: Timestamp, revision?: Revision): void {
+export function finishFailed(record: ServiceRecord, message: string, at: Timestamp, revision?: Revision, reason?: string): void {
   const svc = record.service;
-  if (revision) markRevisionFailed(revision, message, at);
+  if (revision) markRevisionFailed(revision, message, at, reason);
   svc.observedGeneration = svc.generation;
   svc.reconciling = false;
   const failed: Condition = condition('Ready', 'CONDITION_FAILED', at, {

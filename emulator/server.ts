@@ -1,5 +1,7 @@
 // Starts the emulator: one gRPC port serving Cloud Run Admin v2 (Services, Revisions), long-running
-// Operations, Cloud Logging v2 and the emulator's Control service.
+// Operations, Cloud Logging v2, Service Usage, Secret Manager, Artifact Registry and the emulator's Control
+// service. With a Docker engine (`dockerHost`) it is in runtime mode: revisions run as containers and
+// services answer on local URLs (runtimeManager.ts); without one it keeps metadata only.
 import { grpc } from 'google-gax';
 import { ArtifactRegistryBackend } from './artifactRegistryBackend';
 import { CloudRunBackend } from './cloudRunBackend';
@@ -8,6 +10,8 @@ import { GrpcServices } from './grpcServices';
 import { LoggingBackend } from './loggingBackend';
 import { DEFAULT_OPERATION_DELAY_MS, OperationStore } from './operations';
 import { loadProtos } from './protos';
+import { RuntimeEngine, type RegistryCredentials } from './runtimeEngine';
+import { DEFAULT_STARTUP_TIMEOUT_MS, RuntimeManager, restoreCloudUrls } from './runtimeManager';
 import { applySeed } from './seeds';
 import { SecretManagerBackend } from './secretManagerBackend';
 import { ServiceUsageBackend } from './serviceUsageBackend';
@@ -26,6 +30,15 @@ export interface EmulatorOptions {
   operationDelayMs?: number;
   /** creator/lastModifier of resources made through the API. */
   user?: string;
+  /**
+   * Runtime mode: the Docker engine revisions run on ("unix:///var/run/docker.sock", "tcp://…"). Unset =
+   * metadata only. (The CLI defaults it from DOCKER_HOST; this in-process API never guesses.)
+   */
+  dockerHost?: string;
+  /** How long a new instance may take to pass its startup probe (default 30 s). */
+  startupTimeoutMs?: number;
+  /** Credentials for pulling, by registry host ("127.0.0.1:5001"). */
+  registryAuth?: Record<string, RegistryCredentials>;
 }
 
 export interface RunningEmulator {
@@ -45,6 +58,8 @@ export interface RunningEmulator {
   readonly serviceUsage: ServiceUsageBackend;
   readonly secretManager: SecretManagerBackend;
   readonly artifactRegistry: ArtifactRegistryBackend;
+  /** Set in runtime mode. */
+  readonly runtime?: RuntimeManager;
 }
 
 const SHUTDOWN_GRACE_MS = 2000;
@@ -57,16 +72,36 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   state.changed();
   const faults = new FaultInjector();
   const operations = new OperationStore(opts.operationDelayMs ?? DEFAULT_OPERATION_DELAY_MS, () => state.changed());
-  const cloudRun = new CloudRunBackend({ state, operations, faults, protos, user: opts.user ?? 'developer@example.com' });
   const logging = new LoggingBackend(state);
   const serviceUsage = new ServiceUsageBackend({ state, operations, protos });
   const secretManager = new SecretManagerBackend(state);
+  let runtime: RuntimeManager | undefined;
+  if (opts.dockerHost) {
+    const engine = await RuntimeEngine.connect(opts.dockerHost);
+    await engine.removeAll(true); // containers of emulators on this host that died without cleaning up
+    runtime = new RuntimeManager({
+      engine, state, secretManager, startupTimeoutMs: opts.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS,
+      registryAuth: opts.registryAuth ?? {},
+      writeLogs: (entries) => {
+        try {
+          logging.write({ entries });
+        } catch {
+          // a malformed line must not take the runtime down
+        }
+      },
+    });
+    await runtime.restore(state.data);
+  } else {
+    restoreCloudUrls(state.data);
+  }
+  const cloudRun = new CloudRunBackend({ state, operations, faults, protos, user: opts.user ?? 'developer@example.com', runtime });
   const artifactRegistry = new ArtifactRegistryBackend({ state, operations, protos });
   const reset = (seed?: string) => {
     const data = emptyData();
     applySeed(data, seed); // first: an unknown seed must leave everything as it was
     operations.clear();
     faults.reset();
+    runtime?.dropAll();
     state.data = data;
     state.changed();
   };
@@ -83,6 +118,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     stopped ??= (async () => {
       services.endStreams();
       operations.clear();
+      await runtime?.shutdown();
       state.flush();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
@@ -98,5 +134,5 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     return stopped;
   };
   const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  return { port, host, address, stop, reset, state, faults, operations, cloudRun, logging, ...platform };
+  return { port, host, address, stop, reset, state, faults, operations, cloudRun, logging, ...platform, runtime };
 }

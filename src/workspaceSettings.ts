@@ -34,12 +34,10 @@ export interface LocalRunSettings {
 
 export function readLocalRunSettings(): LocalRunSettings {
   const config = vscode.workspace.getConfiguration('mentor');
-  const healthPath = config.get<string>('healthPath', '/health').trim() || '/health';
+  // The same port, health path and limits the deploy uses: the local run imitates the deployed service.
+  const { port, healthPath, memory, cpu } = readDeployConfig();
   return {
-    port: config.get<number>('port', 8080),
-    healthPath: healthPath.startsWith('/') ? healthPath : `/${healthPath}`,
-    memory: config.get<string>('memory', '2Gi'),
-    cpu: String(config.get<string | number>('cpu', '2')),
+    port, healthPath, memory, cpu,
     startupTimeoutSeconds: config.get<number>('startupTimeoutSeconds', 60),
     envFile: config.get<string>('localEnvFile', '').trim(),
   };

@@ -176,7 +176,7 @@ export interface CloudProblem {
   occurrences: { timestamp: string; revision?: string; insertId: string; text: string }[];
 }
 
-/** Counts tracebacks per (file, line, exception type). `localPath` maps a container path or says "not ours". */
+/** Counts tracebacks per (service, file, line, exception type). `localPath` maps a container path or says "not ours". */
 export class TracebackAggregator {
   private readonly problems = new Map<string, CloudProblem>();
 
@@ -190,13 +190,13 @@ export class TracebackAggregator {
     const innermost = mapped[mapped.length - 1];
     if (!innermost) return undefined;
     const { entry } = occurrence;
-    const key = `${innermost.local}:${innermost.frame.line}:${occurrence.exceptionType}`;
+    // Per service too: two services built from one repository crash independently.
+    const key = `${entry.service ?? ''}|${innermost.local}:${innermost.frame.line}:${occurrence.exceptionType}`;
     const problem = this.problems.get(key) ?? {
-      key, file: innermost.local, line: innermost.frame.line, exceptionType: occurrence.exceptionType,
+      key, service: entry.service, file: innermost.local, line: innermost.frame.line, exceptionType: occurrence.exceptionType,
       exceptionMessage: '', count: 0, firstSeen: entry.timestamp, lastSeen: entry.timestamp, callers: [], occurrences: [],
     };
     problem.count++;
-    problem.service = entry.service ?? problem.service;
     if (entry.timestamp >= problem.lastSeen) {
       problem.lastSeen = entry.timestamp;
       problem.revision = entry.revision;

@@ -76,10 +76,12 @@ export class CloudDiagnostics implements vscode.Disposable, vscode.CodeActionPro
     return this.aggregator.get(key);
   }
 
-  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(_document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
     return context.diagnostics.filter((d) => d.source === CLOUD_DIAGNOSTIC_SOURCE).flatMap((diagnostic) => {
-      const key = `${document.uri.fsPath}:${diagnostic.range.start.line + 1}:${String(typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code)}`;
-      if (!this.aggregator.get(key)) return [];
+      // The diagnostic's code links to its problem's document; that link carries the problem's key.
+      const target = typeof diagnostic.code === 'object' ? diagnostic.code.target : undefined;
+      const key = target?.scheme === PROBLEM_SCHEME ? decodeURIComponent(target.query) : undefined;
+      if (!key || !this.aggregator.get(key)) return [];
       const action = new vscode.CodeAction(SHOW_ENTRIES_TITLE, vscode.CodeActionKind.QuickFix);
       action.diagnostics = [diagnostic];
       action.command = { title: SHOW_ENTRIES_TITLE, command: SHOW_ENTRIES_COMMAND, arguments: [key] };
@@ -156,7 +158,7 @@ export class CloudDiagnostics implements vscode.Disposable, vscode.CodeActionPro
         `${problem.exceptionType}: ${problem.exceptionMessage} — ${problem.count}× in ${problem.revision ?? problem.service ?? 'Cloud Run'}, ` +
         `last seen ${lastSeenLabel(problem.lastSeen)}`, vscode.DiagnosticSeverity.Error);
       diagnostic.source = CLOUD_DIAGNOSTIC_SOURCE;
-      diagnostic.code = problem.exceptionType;
+      diagnostic.code = { value: problem.exceptionType, target: this.uriFor(problem) };
       diagnostic.relatedInformation = problem.callers.map((c) => new vscode.DiagnosticRelatedInformation(
         new vscode.Location(vscode.Uri.file(c.file), new vscode.Position(c.line - 1, 0)), `called from ${c.function ?? 'here'}`));
       const list = byFile.get(problem.file) ?? [];

@@ -117,16 +117,18 @@ export class TailManager implements vscode.Disposable {
     const channel = vscode.window.createOutputChannel(channelName(target.service), { log: true });
     const batcher = new LineBatcher((lines) => writeLines(channel, lines));
     const assembler = new TracebackAssembler();
-    let tail: Tail | undefined;
+    // The session's events need the Tail that holds the session.
+    const self: { tail?: Tail } = {};
     const session = new TailSession(target, () => this.api(target), {
-      entries: (entries) => this.received(tail!, entries),
+      entries: (entries) => this.received(self.tail!, entries),
       notice: (level, text) => {
         batcher.push({ level, text: `[mentor] ${text}` });
-        if (level !== 'info') this.log.appendLine(`[${level}] ${target.service} tail: ${text}`);
+        if (level !== 'info') this.log[level === 'error' ? 'error' : 'warn'](`${target.service} tail: ${text}`);
       },
-      status: () => { if (tail) this.update(tail); },
+      status: () => { if (self.tail) this.update(self.tail); },
     }, this.sessionOptions());
-    tail = { key, target, session, channel, batcher, assembler };
+    const tail: Tail = { key, target, session, channel, batcher, assembler };
+    self.tail = tail;
     return tail;
   }
 
