@@ -10,6 +10,7 @@ import { isCancellation, UserFacingError } from '../core/errors';
 import { MentorTarget } from '../core/settings';
 import { connectCloudRun } from '../gcp/cloudRun';
 import { connectCloudLogging } from '../gcp/cloudLogging';
+import { idTokenHeaders } from '../gcp/idToken';
 import { connectPreflight } from '../gcp/preflightApi';
 import { registryAuthFor } from '../gcp/registryCredentials';
 import { connectDocker } from '../docker/connect';
@@ -64,6 +65,7 @@ export async function main(argv: string[]): Promise<number> {
     const result = await runDeploy({ config, folder, sourceTag: await gitRevisionTag(folder) }, {
       cloudRun, preflight, docker: () => connectDocker(), registryAuth: (host) => registryAuthFor(target, host),
       logs: deployLogsFrom(() => logging, config.project, config.region),
+      authHeaders: config.allowUnauthenticated ? undefined : (url) => idTokenHeaders(target, url),
     }, ui, abort.signal);
     process.stdout.write(`Deployed ${result.revision} · ${result.url} · ${config.healthPath} ${result.healthStatus} in ${result.healthMs} ms\n`);
     process.stdout.write(`${JSON.stringify({ revision: result.revision, url: result.url, image: result.image, timings: result.timings })}\n`);

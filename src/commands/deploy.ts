@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { DeployPlan } from '../core/deployPlan';
 import { UserFacingError } from '../core/errors';
 import { connectCloudLogging } from '../gcp/cloudLogging';
+import { idTokenHeaders } from '../gcp/idToken';
 import { connectPreflight } from '../gcp/preflightApi';
 import { registryAuthFor } from '../gcp/registryCredentials';
 import { deployLogsFrom } from '../deploy/deployLogs';
@@ -43,6 +44,7 @@ export const deploy: MentorCommand = {
             cloudRun, preflight, docker: () => ctx.docker.engine(),
             registryAuth: (host) => registryAuthFor(target, host),
             logs: deployLogsFrom(() => logging, config.project, config.region),
+            authHeaders: config.allowUnauthenticated ? undefined : (url) => idTokenHeaders(target, url),
           }, vscodeDeployUi(ctx, output, progress), abort.signal);
         },
       );

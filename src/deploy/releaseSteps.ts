@@ -82,8 +82,10 @@ export async function verify(config: DeployConfig, release: Release, deps: Deplo
     return { url, status: probe.status, ms: probe.elapsedMs };
   }
   if (probe.reason === 'aborted') throw new UserCancelledError();
+  const privateHint = probe.lastStatus === 401 || probe.lastStatus === 403
+    ? ' The service is private: set mentor.allowUnauthenticated, or use service-account credentials so Mentor can send an ID token.' : '';
   throw new UserFacingError(`${release.revision} did not pass its health check: GET ${url} ` +
-    `${probe.lastStatus ? `answered ${probe.lastStatus}` : `failed (${probe.lastError ?? 'no answer'})`}.`, 'operationFailed');
+    `${probe.lastStatus ? `answered ${probe.lastStatus}` : `failed (${probe.lastError ?? 'no answer'})`}.${privateHint}`, 'operationFailed');
 }
 
 async function headers(deps: DeployDeps, url: string): Promise<{ headers?: Record<string, string> }> {

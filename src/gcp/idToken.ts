@@ -1,0 +1,17 @@
+// Health checks of a private Cloud Run service need an ID token whose audience is the service URL.
+// Service-account ADC can mint one; user credentials from `gcloud auth application-default login`
+// cannot, and then the check reports 401/403 with a hint instead.
+import { MentorTarget } from '../core/settings';
+
+export async function idTokenHeaders(target: MentorTarget, url: string): Promise<Record<string, string> | undefined> {
+  if (target.apiEndpoint) return undefined; // the emulator's proxy does not check invokers
+  const { GoogleAuth } = await import('google-auth-library');
+  try {
+    const client = await new GoogleAuth().getIdTokenClient(new URL(url).origin);
+    const headers: Record<string, string> = {};
+    (await client.getRequestHeaders()).forEach((value, key) => (headers[key] = value));
+    return headers;
+  } catch {
+    return undefined;
+  }
+}
