@@ -3,8 +3,14 @@
 // Prints "Mentor emulator listening on HOST:PORT" once ready, then the mode it runs in; SIGTERM/SIGINT
 // stop it cleanly (and remove the containers it started).
 // Runtime mode (revisions run as containers) is on with --docker-host, or by default when DOCKER_HOST is
-// set and its engine answers; --no-runtime keeps metadata only.
+// set and its engine answers; --no-runtime keeps metadata only. Pull credentials: --registry-auth, else
+// the Docker CLI's stored logins (DOCKER_CONFIG or ~/.docker/config.json, plain "auth" entries), else
+// MENTOR_REGISTRY_USERNAME/PASSWORD (what the extension pushes to non-Google registries with).
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { connectDocker } from '../src/docker/connect';
+import type { RegistryCredentials } from './runtimeEngine';
 import { startEmulator, type EmulatorOptions } from './server';
 
 const USAGE = 'Usage: node out/emulator/cli.js [--port P] [--host 127.0.0.1] [--data DIR] ' +
@@ -65,6 +71,24 @@ async function defaultDockerHost(): Promise<{ host?: string; note: string }> {
   }
 }
 
+function defaultRegistryAuth(env: NodeJS.ProcessEnv = process.env): Record<string, RegistryCredentials> {
+  const auth: Record<string, RegistryCredentials> = {};
+  try {
+    const file = path.join(env.DOCKER_CONFIG || path.join(os.homedir(), '.docker'), 'config.json');
+    const config = JSON.parse(fs.readFileSync(file, 'utf8')) as { auths?: Record<string, { auth?: string }> };
+    for (const [host, entry] of Object.entries(config.auths ?? {})) {
+      const [username, ...rest] = Buffer.from(entry.auth ?? '', 'base64').toString('utf8').split(':');
+      if (username && rest.length) auth[host.replace(/^https?:\/\//, '').replace(/\/.*$/, '')] = { username, password: rest.join(':') };
+    }
+  } catch {
+    // no Docker CLI config: anonymous pulls
+  }
+  if (env.MENTOR_REGISTRY_USERNAME && env.MENTOR_REGISTRY_PASSWORD) {
+    auth['*'] = { username: env.MENTOR_REGISTRY_USERNAME, password: env.MENTOR_REGISTRY_PASSWORD };
+  }
+  return auth;
+}
+
 async function main(): Promise<void> {
   let opts: CliOptions;
   try {
@@ -79,6 +103,7 @@ async function main(): Promise<void> {
     opts.dockerHost = found.host;
     note = found.note;
   }
+  if (opts.dockerHost) opts.registryAuth = { ...defaultRegistryAuth(), ...opts.registryAuth };
   const emulator = await startEmulator(opts);
   console.log(`Mentor emulator listening on ${emulator.address}`);
   console.log(opts.dockerHost

@@ -80,12 +80,13 @@ export class RuntimeEngine {
   }
 
   /**
-   * Pulls `ref` from its registry (local registries only; for others a copy the engine already has is
-   * used when the pull fails, e.g. offline) and returns the image id and the digest reference.
+   * Pulls `ref` from its registry (credentials from `auth` by registry host, "*" for any other) and returns
+   * the image id and the digest reference. Only for local registries (127.0.0.0/8, localhost) is the registry
+   * authoritative; for others a copy the engine already has is used when the pull fails (offline).
    */
   async resolveImage(ref: string, auth: Record<string, RegistryCredentials>): Promise<ImageResolution> {
     const registry = registryOf(ref);
-    const pulled = await this.pull(ref, registry ? auth[registry] : undefined, registry);
+    const pulled = await this.pull(ref, registry ? auth[registry] ?? auth['*'] : undefined, registry);
     if (!pulled.ok && (isLocalRegistry(registry) || !(await this.inspectImage(ref)))) return pulled;
     const image = await this.inspectImage(ref);
     if (!image) return { ok: false, reason: 'CONTAINER_MISSING', detail: `No such image: ${ref}` };

@@ -135,7 +135,8 @@ export class RuntimeManager {
         instanceFor: (service, revision) => this.instanceFor(service, revision),
         writeLogs: (entries) => this.deps.writeLogs(entries),
         isPublic: (service) => isPublic(this.deps.state.data.services[service]),
-        requestTimeoutMs: (service) => 1000 * Number(this.deps.state.data.services[service]?.service.template?.timeout?.seconds ?? 300),
+        requestTimeoutMs: (service, revision) => 1000 * Number(this.deps.state.data.services[service]?.revisions
+          .find((r) => shortRevisionName(r.name) === revision)?.timeout?.seconds ?? 300),
       }, name, a);
       this.proxies.set(name, proxy);
     }

@@ -37,7 +37,7 @@ export interface EmulatorOptions {
   dockerHost?: string;
   /** How long a new instance may take to pass its startup probe (default 30 s). */
   startupTimeoutMs?: number;
-  /** Credentials for pulling, by registry host ("127.0.0.1:5001"). */
+  /** Credentials for pulling, by registry host ("127.0.0.1:5001"); "*" applies to any other registry. */
   registryAuth?: Record<string, RegistryCredentials>;
 }
 

@@ -23,7 +23,8 @@ export interface ProxyDeps {
   writeLogs(entries: LogEntry[]): void;
   /** allUsers/allAuthenticatedUsers hold roles/run.invoker, or invokerIamDisabled. */
   isPublic(serviceName: string): boolean;
-  requestTimeoutMs(serviceName: string): number;
+  /** The revision's request timeout (template.timeout, default 300 s). */
+  requestTimeoutMs(serviceName: string, revision: string): number;
 }
 
 const FORBIDDEN_TEXT = 'The request was not authenticated. Either allow unauthenticated invocations or set the proper Authorization ' +
@@ -40,7 +41,7 @@ function forbiddenPage(path: string): string {
 }
 
 /** Nginx's smooth weighted round-robin: 50/50 alternates, 90/10 gives exactly 90 and 10 per 100. */
-class WeightedRoundRobin {
+export class WeightedRoundRobin {
   private readonly current: number[];
   constructor(private readonly entries: { revision: string; percent: number }[]) {
     this.current = entries.map(() => 0);
@@ -170,7 +171,7 @@ export class ServiceProxy {
     const timer = setTimeout(() => {
       upstream.destroy();
       answer(504, 'upstream request timeout', TIMEOUT_TEXT);
-    }, this.deps.requestTimeoutMs(this.serviceName));
+    }, this.deps.requestTimeoutMs(this.serviceName, revision));
     upstream.on('close', () => clearTimeout(timer));
     upstream.on('error', () => {
       clearTimeout(timer);

@@ -25,8 +25,11 @@ const APP = `${REGISTRY}/mentor-emu-${RUN}/app`;
 const LATEST = 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST';
 const REVISION = 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION';
 const STARTUP_TIMEOUT_MS = 3000;
+const AUTH_REGISTRY = process.env.REGISTRY_AUTH ?? '';
+const AUTH = { username: process.env.REGISTRY_USER ?? '', password: process.env.REGISTRY_PASS ?? '' };
+const AUTH_APP = `${AUTH_REGISTRY}/mentor-emu-${RUN}/app:v1`;
 
-// busybox httpd serving what the revision knows about itself; LISTEN_PORT / CRASH make it misbehave.
+// busybox httpd serving what the revision knows about itself; LISTEN_PORT / LISTEN_ADDR / CRASH make it misbehave.
 const START_SH = `#!/bin/sh
 mkdir -p /www
 echo "$K_REVISION" > /www/revision
@@ -37,7 +40,7 @@ echo "starting $K_REVISION on port $PORT"
 echo '{"severity":"warning","message":"structured hello","component":"runtime-test"}'
 echo "a line on stderr" >&2
 if [ -n "$CRASH" ]; then exit "$CRASH"; fi
-exec httpd -f -p "\${LISTEN_PORT:-$PORT}" -h /www
+exec httpd -f -p "\${LISTEN_ADDR:+$LISTEN_ADDR:}\${LISTEN_PORT:-$PORT}" -h /www
 `;
 const DOCKERFILE = 'FROM busybox:latest\nARG VERSION=v1\nENV APP_VERSION=$VERSION\nCOPY start.sh /start.sh\nCMD ["sh", "/start.sh"]\n';
 
@@ -83,7 +86,10 @@ describe('emulator runtime mode (real engine, registry, proxy)', function () {
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
-    emulator = await startEmulator({ dockerHost: process.env.DOCKER_HOST, startupTimeoutMs: STARTUP_TIMEOUT_MS, operationDelayMs: 10 });
+    emulator = await startEmulator({
+      dockerHost: process.env.DOCKER_HOST, startupTimeoutMs: STARTUP_TIMEOUT_MS, operationDelayMs: 10,
+      registryAuth: AUTH_REGISTRY ? { [AUTH_REGISTRY]: AUTH } : {},
+    });
     services = new ServicesClient(clientOptions(emulator.port));
     revisions = new RevisionsClient(clientOptions(emulator.port));
     logging = new Logging(clientOptions(emulator.port));
@@ -93,7 +99,7 @@ describe('emulator runtime mode (real engine, registry, proxy)', function () {
   after(async () => {
     await Promise.allSettled([services?.close(), revisions?.close(), secrets?.close()]);
     await emulator?.stop();
-    for (const version of ['v1', 'v2']) await docker?.getImage(`${APP}:${version}`).remove({ force: true }).catch(() => undefined);
+    for (const image of [`${APP}:v1`, `${APP}:v2`, AUTH_APP]) await docker?.getImage(image).remove({ force: true }).catch(() => undefined);
     await engine?.close();
   });
 
@@ -192,6 +198,12 @@ describe('emulator runtime mode (real engine, registry, proxy)', function () {
     assert.equal((await get(`${after.uri}/health`)).status, 200);
   });
 
+  it('fails a revision that listens on 127.0.0.1 instead of 0.0.0.0, as on Cloud Run', async () => {
+    const [current] = await services.getService({ name: serviceName('rt-hello') });
+    const err = await deployFails('rt-hello', { ...current, template: { containers: [{ image: `${APP}:v2`, env: [{ name: 'LISTEN_ADDR', value: '127.0.0.1' }] }] } });
+    assert.match(err.message, /failed to start and listen on the port defined provided by the PORT=8080 environment variable/);
+  });
+
   it('reports a container that exits, and an image that does not exist', async () => {
     const [current] = await services.getService({ name: serviceName('rt-hello') });
     await deployFails('rt-hello', { ...current, template: { containers: [{ image: `${APP}:v2`, env: [{ name: 'CRASH', value: '3' }] }] } });
@@ -230,6 +242,25 @@ describe('emulator runtime mode (real engine, registry, proxy)', function () {
     const [after] = await services.getService({ name: serviceName('rt-private') });
     const [revision] = await revisions.getRevision({ name: after.latestCreatedRevision! });
     assert.equal(revision.conditions?.find((c) => c.type === 'Ready')?.reason, 'SECRETS_ACCESS_CHECK_FAILED');
+  });
+
+  it('pulls from a registry that needs credentials only with them (CONTAINER_PERMISSION_DENIED otherwise)', async function () {
+    if (!AUTH_REGISTRY || !AUTH.username) this.skip();
+    await docker.getImage(`${APP}:v1`).tag({ repo: AUTH_APP.slice(0, AUTH_APP.lastIndexOf(':')), tag: 'v1' });
+    await pushImage(docker, AUTH_APP, { auth: { ...AUTH, serveraddress: AUTH_REGISTRY } });
+    await docker.getImage(AUTH_APP).remove({ force: true });
+    const anonymous = await startEmulator({ dockerHost: process.env.DOCKER_HOST, operationDelayMs: 10 });
+    const client = new ServicesClient(clientOptions(anonymous.port));
+    try {
+      const [op] = await client.createService({ parent: PARENT, serviceId: 'rt-auth', service: { template: { containers: [{ image: AUTH_APP }] } } });
+      const err = await op.promise().then(() => assert.fail('the pull should be refused'), (e: Error) => e);
+      assert.match(err.message, /Google Cloud Run Service Agent service-\d+@serverless-robot-prod\.iam\.gserviceaccount\.com must have permission to read the image/);
+    } finally {
+      await client.close();
+      await anonymous.stop();
+    }
+    const svc = await deploy('rt-auth', { template: { containers: [{ image: AUTH_APP }] }, invokerIamDisabled: true }, true);
+    assert.equal((await get(`${svc.uri}/health`)).status, 200);
   });
 
   it('removes a deleted service\'s containers, and every container on stop', async () => {

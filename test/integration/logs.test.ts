@@ -42,10 +42,13 @@ function entry(text: string, fields: Partial<LogEntry> & { revision?: string } =
 
 /** The tail channel's text as the output view's model holds it (the whole channel, not just what is on screen). */
 function channelText(): string {
-  const name = encodeURIComponent(channelName(SERVICE));
-  const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' &&
-    (d.uri.toString().includes(name) || decodeURIComponent(d.uri.toString()).includes(channelName(SERVICE))));
-  return doc?.getText() ?? '';
+  // e.g. output:mentor-dev.mentor-cloud-run.Mentor%20mentor-ai-backend%20%28cloud%29.log (the ':' is dropped)
+  const name = channelName(SERVICE).replace(/[:\\/*?"<>|]/g, '');
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && decodeURIComponent(d.uri.path).includes(name));
+  if (!doc) {
+    throw new Error(`no output document for ${channelName(SERVICE)}; open: ${vscode.workspace.textDocuments.map((d) => d.uri.toString()).join(', ')}`);
+  }
+  return doc.getText();
 }
 
 function count(text: string, needle: string): number {
@@ -93,9 +96,10 @@ describe('Logs: Tail Logs, reconnects, cloud diagnostics, filters', () => {
     // Backfill: the seeded request log in the one-line format, and a plain stdout line.
     const backfill = await eventually('the backfill in the channel', async () => {
       const text = channelText();
-      return /\[mentor-ai-backend-00003-pel\] GET 200 3ms \/health/.test(text) && text.includes('Uvicorn running') ? text : undefined;
+      if (/\[mentor-ai-backend-00003-pel\] GET 200 3ms \/health/.test(text) && text.includes('Uvicorn running')) return text;
+      throw new Error(`channel text so far:\n${text.slice(0, 3000)}`);
     });
-    assert.match(backfill, /\[info\] \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \[mentor-ai-backend-00003-pel\] GET 500 1\.91s \/api\/test\/diagnostic/);
+    assert.match(backfill, /\[error\] \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \[mentor-ai-backend-00003-pel\] GET 500 1\.91s \/api\/test\/diagnostic/);
     assert.match(backfill, /\[warning\] .* Gemini response slow/);
 
     const written = Date.now();
@@ -117,14 +121,14 @@ describe('Logs: Tail Logs, reconnects, cloud diagnostics, filters', () => {
       // The first reconnect fails too, so "reconnecting" lasts long enough to be seen.
       await ctl.injectFault({ method: TAIL_METHOD, code: grpc.status.UNAVAILABLE, message: 'tail backend busy', count: 1 });
       assert.strictEqual(await ctl.dropTails(), 1);
-      await write(...[1, 2, 3, 4, 5].map((i) => entry(`gap entry ${i} `)));
+      await write(...[1, 2, 3, 4, 5].map((i) => entry(`gap entry ${i}#`)));
       await eventually('the status bar to say reconnecting', async () => /reconnecting/.test(await statusBarTail()), 10000);
       await eventually('the status bar to say live again', async () => /mentor-ai-backend: live/.test(await statusBarTail()), 20000);
-      await write(...[6, 7, 8].map((i) => entry(`gap entry ${i} `)));
-      await eventually('every gap entry', async () => [1, 2, 3, 4, 5, 6, 7, 8].every((i) => count(channelText(), `gap entry ${i} `) >= 1));
+      await write(...[6, 7, 8].map((i) => entry(`gap entry ${i}#`)));
+      await eventually('every gap entry', async () => [1, 2, 3, 4, 5, 6, 7, 8].every((i) => count(channelText(), `gap entry ${i}#`) >= 1));
       await new Promise((r) => setTimeout(r, 3000)); // the settle catch-up after the reconnect has run by now
       const text = channelText();
-      assert.deepStrictEqual([1, 2, 3, 4, 5, 6, 7, 8].map((i) => count(text, `gap entry ${i} `)), [1, 1, 1, 1, 1, 1, 1, 1]);
+      assert.deepStrictEqual([1, 2, 3, 4, 5, 6, 7, 8].map((i) => count(text, `gap entry ${i}#`)), [1, 1, 1, 1, 1, 1, 1, 1]);
       assert.strictEqual(count(text, 'live entry two'), 1, 'nothing from before the drop came back');
       assert.ok(api.tails.statusOf(SERVICE)!.streamFailures >= 2);
       assert.match(text, /\[warning\] \[mentor\] Tail stream failed: tail backend busy/);
@@ -262,7 +266,11 @@ describe('Logs: Tail Logs, reconnects, cloud diagnostics, filters', () => {
     }
     const writtenMs = Date.now() - started;
     try {
-      await eventually('all 10,000 burst entries', async () => count(channelText(), ' end') >= 10_000 || undefined, 120_000);
+      await eventually('all 10,000 burst entries', async () => {
+        const seen = count(channelText(), ' end');
+        if (seen < 10_000) throw new Error(`${seen} so far; tail ${JSON.stringify(api.tails.statusOf(SERVICE))}`);
+        return true;
+      }, 120_000);
     } finally {
       bursting = false;
       await probe;
