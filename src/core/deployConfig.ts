@@ -31,6 +31,7 @@ export interface DeployConfig {
   ingress: Ingress;
   allowUnauthenticated: boolean;
   healthPath: string;
+  verifyTimeoutSeconds: number;
   smokeTest: boolean;
   rollout: { strategy: RolloutStrategy; steps: number[]; intervalSeconds: number; maxErrorRatePercent: number; healthChecks: number };
 }
@@ -153,6 +154,7 @@ export function deployConfigFromSettings(read: SettingsReader, defaultService: s
     ingress: read<Ingress>('ingress', 'all'),
     allowUnauthenticated: read('allowUnauthenticated', false),
     healthPath: healthPath.startsWith('/') ? healthPath : `/${healthPath}`,
+    verifyTimeoutSeconds: read('verifyTimeoutSeconds', 60),
     smokeTest: read('smokeTest', true),
     rollout: {
       strategy: read<RolloutStrategy>('rollout.strategy', 'gradual'),

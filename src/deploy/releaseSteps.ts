@@ -11,7 +11,6 @@ import { waitForHealthy } from '../docker/healthProbe';
 import { toRawTraffic } from '../gcp/cloudRunMapping';
 import { DeployDeps, DeployUi } from './types';
 
-const VERIFY_TIMEOUT_MS = 60_000;
 
 export interface Release {
   service: ServiceSummary;
@@ -76,7 +75,7 @@ export async function verify(config: DeployConfig, release: Release, deps: Deplo
   if (!base) throw new UserFacingError(`Cloud Run returned no URL for ${config.service}.`, 'operationFailed');
   const url = `${base.replace(/\/$/, '')}${config.healthPath}`;
   ui.progress('verify', `GET ${url}`);
-  const probe = await waitForHealthy({ url, timeoutMs: VERIFY_TIMEOUT_MS, signal, ...(await headers(deps, url)) });
+  const probe = await waitForHealthy({ url, timeoutMs: config.verifyTimeoutSeconds * 1000, signal, ...(await headers(deps, url)) });
   if (probe.ok) {
     ui.log(`Verify: GET ${url} ${probe.status} in ${probe.elapsedMs} ms`);
     return { url, status: probe.status, ms: probe.elapsedMs };

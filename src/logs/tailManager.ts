@@ -73,7 +73,8 @@ export class TailManager implements vscode.Disposable {
     }
     tail.channel.show(true);
     if (tail.session.running) {
-      if (filter) this.setFilter(tail, filter);
+      // Asking again for the same tail only shows it: a restart would cost a reconnect for nothing.
+      if (filter && !sameFilter(filter, tail.session.filter)) this.setFilter(tail, filter);
     } else {
       tail.batcher.push({ level: 'info', text: `[mentor] Tailing ${target.service} in ${target.project}/${target.region}` });
       tail.session.start(filter ?? tail.session.filter);
@@ -170,6 +171,11 @@ export class TailManager implements vscode.Disposable {
   statusOf(service: string): TailStatus | undefined {
     return this.find(service)?.session.status;
   }
+}
+
+function sameFilter(a: TailFilter, b: TailFilter): boolean {
+  return (a.minSeverity ?? 'DEFAULT') === (b.minSeverity ?? 'DEFAULT') && (a.text?.trim() || '') === (b.text?.trim() || '') &&
+    (a.revision || '') === (b.revision || '');
 }
 
 function writeLines(channel: vscode.LogOutputChannel, lines: readonly OutputLine[]): void {

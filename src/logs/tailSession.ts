@@ -46,7 +46,7 @@ export interface TailSessionOptions {
 }
 
 export const DEFAULT_TAIL_OPTIONS: TailSessionOptions = {
-  backfill: 100, bufferWindowMs: 1000, settleMs: 2000, catchUpMax: 10_000, backoff: DEFAULT_BACKOFF,
+  backfill: 100, bufferWindowMs: 500, settleMs: 2000, catchUpMax: 10_000, backoff: DEFAULT_BACKOFF,
 };
 
 const RETRYABLE_KINDS = new Set(['unreachable', 'unknown', 'conflict']);

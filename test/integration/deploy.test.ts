@@ -69,7 +69,7 @@ describe('Deploy to the emulator on the real engine', function () {
       service: SERVICE, registry: process.env.REGISTRY_OPEN, repository: 'mentor', allowUnauthenticated: true,
       secrets: { GEMINI_API_KEY: 'gemini-api-key' }, minInstances: 0, 'rollout.strategy': 'gradual',
       'rollout.steps': [0, 50, 100], 'rollout.intervalSeconds': 2, 'rollout.healthChecks': 2, smokeTest: true,
-      'tail.startAfterDeploy': false, localEnvFile: '.env',
+      'tail.startAfterDeploy': false, localEnvFile: '.env', verifyTimeoutSeconds: 10,
     };
     for (const [key, value] of Object.entries(settings)) await setMentorSetting(key, value);
   });
@@ -102,7 +102,6 @@ describe('Deploy to the emulator on the real engine', function () {
     assert.deepStrictEqual(await servingSplit(), [[secondRevision, 100]]);
     assert.match((await get(`${result.url}/health`)).body, /"build":\s*"two"/);
     assert.ok(result.push.layersReused > 0, 'unchanged base layers are not pushed again');
-    await vscode.commands.executeCommand('workbench.action.output.show');
     const output = (await ui.textContent('.part.panel .monaco-editor .view-lines')).replace(/\u00a0/g, ' ');
     assert.match(output, /Gate 50%: health check 2\/2 200/);
   });

@@ -230,8 +230,12 @@ describe('Logs: Tail Logs, reconnects, cloud diagnostics, filters', () => {
 
     // A revision's context menu narrows the running tail to that revision (and keeps the text filter off).
     await vscode.commands.executeCommand('mentor.setTailFilter', SERVICE, {});
-    await ui.clickTreeRow(SERVICE, { view: 'Services' });
+    const serviceRow = await ui.waitForTreeRow(SERVICE, { view: 'Services' });
+    if (!serviceRow.expanded) await ui.clickTreeRow(SERVICE, { view: 'Services' });
+    await ui.waitForTreeRow(CANARY, { view: 'Services' });
     await ui.clickTreeRow(CANARY, { view: 'Services', button: 'right' });
+    const menu = await ui.contextMenuItems();
+    assert.ok(menu.includes('Tail Logs'), `revision context menu: ${menu.join(', ')}`);
     await ui.selectContextMenu('Tail Logs');
     await eventually('the revision filter', async () => api.tails.find(SERVICE)?.session.filter.revision === CANARY &&
       api.tails.statusOf(SERVICE)?.state === 'live');
@@ -262,7 +266,12 @@ describe('Logs: Tail Logs, reconnects, cloud diagnostics, filters', () => {
     })();
     const started = Date.now();
     for (let call = 0; call < 5; call++) {
-      await write(...Array.from({ length: 2000 }, (_, i) => entry(`burst ${String(call * 2000 + i).padStart(5, '0')} end`)));
+      // Distinct, increasing timestamps: entries of one write would otherwise share the receive time and
+      // be ordered by their random insertIds.
+      await write(...Array.from({ length: 2000 }, (_, i) => {
+        const n = call * 2000 + i;
+        return entry(`burst ${String(n).padStart(5, '0')} end`, { timestamp: { seconds: Math.floor(started / 1000), nanos: (started % 1000) * 1e6 + n * 10 } });
+      }));
     }
     const writtenMs = Date.now() - started;
     try {
@@ -279,15 +288,16 @@ describe('Logs: Tail Logs, reconnects, cloud diagnostics, filters', () => {
     const lines = channelText().split('\n').filter((l) => /burst \d{5} end/.test(l));
     assert.strictEqual(lines.length, 10_000);
     assert.strictEqual(new Set(lines.map((l) => /burst (\d{5})/.exec(l)![1])).size, 10_000, 'each entry once');
-    const screen = await eventually('the last entry on screen', async () => {
-      const text = await visibleOutput();
-      return text.includes('burst 09999 end') ? text : undefined;
-    });
-    assert.ok(screen.length > 0);
     const max = (xs: number[]) => (xs.length ? Math.max(...xs) : 0);
     console.log(`[logs] burst: 10,000 entries written in ${writtenMs} ms, all in the channel after ${visibleMs} ms ` +
       `(${Math.round(10_000 / (visibleMs / 1000))} entries/s); command round trip max ${max(probes.hostMs)} ms over ${probes.hostMs.length} probes, ` +
       `workbench round trip max ${max(probes.uiMs)} ms`);
+    await ui.screenshot('logs-burst');
+    await eventually('the last entry on screen', async () => {
+      const text = await visibleOutput();
+      if (text.includes('burst 09999 end')) return true;
+      throw new Error(`on screen: ${text.slice(-400)}`);
+    });
     assert.ok(probes.hostMs.length > 0 && probes.uiMs.length > 0, 'the responsiveness probes ran during the burst');
   });
 

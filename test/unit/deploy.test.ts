@@ -7,7 +7,7 @@ export const baseConfig: DeployConfig = {
   project: 'mentor-demo', region: 'us-central1', service: 'api', registry: '', repository: 'mentor',
   memory: '2Gi', cpu: '2', minInstances: 1, maxInstances: 10, concurrency: 80, timeoutSeconds: 300, port: 8080,
   env: { LOG_LEVEL: 'info' }, secrets: { GEMINI_API_KEY: { secret: 'gemini-api-key', version: 'latest' } },
-  serviceAccount: '', ingress: 'all', allowUnauthenticated: true, healthPath: '/health', smokeTest: true,
+  serviceAccount: '', ingress: 'all', allowUnauthenticated: true, healthPath: '/health', verifyTimeoutSeconds: 60, smokeTest: true,
   rollout: { strategy: 'gradual', steps: [0, 50, 100], intervalSeconds: 5, maxErrorRatePercent: 5, healthChecks: 3 },
 };
 
