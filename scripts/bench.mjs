@@ -12,6 +12,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { benchDeploy } from './bench/deployBench.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -172,6 +173,18 @@ else {
   const l = results.localLoop;
   console.log(`local loop (fixture): context ${l.contextFiles} files ${kb(l.contextBytes)} in ${l.contextMs} ms; build cold ${l.buildColdMs} ms, ` +
     `cached ${l.buildCachedMs} ms; run → healthy ${l.runToHealthyMs} ms (probe ${l.probeMs} ms)`);
+}
+
+results.deploy = await benchDeploy(ROOT).catch((error) => ({ error: error.message }));
+if (results.deploy.error) console.log(`deploy: ${results.deploy.error}`);
+else {
+  const d = results.deploy;
+  const steps = (s) => Object.entries(s).map(([k, v]) => `${k} ${v} ms`).join(', ');
+  console.log(`deploy (fixture → emulator): first ${d.first.totalMs} ms [${steps(d.first.steps)}], pushed ${kb(d.first.pushedBytes)}`);
+  console.log(`deploy one-line change: ${d.oneLineChange.totalMs} ms [${steps(d.oneLineChange.steps)}], pushed ${kb(d.oneLineChange.pushedBytes)} ` +
+    `(${d.oneLineChange.layersPushed} layers, ${d.oneLineChange.layersReused} reused)`);
+  console.log(`raw engine + API (build, push, UpdateService, GET): ${d.raw.totalMs} ms [build ${d.raw.buildMs}, push ${d.raw.pushMs}, ` +
+    `update ${d.raw.updateServiceMs}, health ${d.raw.healthMs}]; Mentor's extra (preflight, smoke test, plan, verify, gated rollout) ${d.overheadMs.vsRawSameWork} ms`);
 }
 
 results.vscode = await benchVsCode(startEmulator);

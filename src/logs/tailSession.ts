@@ -187,8 +187,11 @@ export class TailSession {
     this.show(waiting);
     this.status.attempt = 0;
     this.setState('live');
+    // Entries written after the catch-up's read but before the server had the tail open are in neither:
+    // read once more from the newest entry the catch-up saw. One page, quietly: it is a safety net.
+    const settleFrom = missed.length ? missed[missed.length - 1].timestamp : resumeFrom;
     const settle = setTimeout(() => {
-      this.catchUp(api, resumeFrom).then((late) => { if (!signal.aborted) this.show(late); }, () => undefined);
+      this.catchUp(api, settleFrom, 1000).then((late) => { if (!signal.aborted) this.show(late); }, () => undefined);
     }, this.options.settleMs);
     try {
       await tailDone;
@@ -206,12 +209,13 @@ export class TailSession {
     return newestFirst.reverse();
   }
 
-  private async catchUp(api: CloudLoggingApi, since: string): Promise<CloudLogEntry[]> {
+  /** Entries since `since`, oldest first; with `quietMax`, at most that many and no notice when cut. */
+  private async catchUp(api: CloudLoggingApi, since: string, quietMax?: number): Promise<CloudLogEntry[]> {
     const entries = await api.listEntries({
       filter: buildFilter(this.target, this.filterValue, since), orderBy: 'timestamp asc', pageSize: 1000,
-      maxEntries: this.options.catchUpMax,
+      maxEntries: quietMax ?? this.options.catchUpMax,
     });
-    if (entries.length >= this.options.catchUpMax) {
+    if (quietMax === undefined && entries.length >= this.options.catchUpMax) {
       this.events.notice('warn', `Showing the first ${entries.length} entries written since ${since}; more may follow from the live tail.`);
     }
     return entries;
