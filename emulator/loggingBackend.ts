@@ -1,6 +1,6 @@
 // Cloud Logging v2 behaviour: writing entries, listing them with filters/order/pages, listing log names,
 // and live tails that batch matching entries per buffer window. Transport-free like CloudRunBackend.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { invalidArgument } from './apiError';
 import type { Duration, LogEntry, MonitoredResource } from './apiTypes';
 import { compileFilter, type EntryPredicate } from './logFilter';
@@ -79,6 +79,8 @@ function resourceMatcher(resourceNames: string[] | undefined, field: string): En
 
 export class LoggingBackend {
   private readonly tails = new Set<TailSession>();
+  private insertCounter = 0;
+  private readonly insertSuffix = randomBytes(3).toString('hex');
 
   constructor(private readonly state: StateStore) {}
 
@@ -104,7 +106,7 @@ export class LoggingBackend {
         labels: { ...(req.labels ?? {}), ...(entry.labels ?? {}) },
         timestamp: entry.timestamp?.seconds ? entry.timestamp : received,
         receiveTimestamp: received,
-        insertId: entry.insertId || randomUUID().replace(/-/g, '').slice(0, 16),
+        insertId: entry.insertId || this.nextInsertId(),
       };
       return stored;
     });
@@ -117,6 +119,14 @@ export class LoggingBackend {
       if (matching.length) this.enqueue(session, matching);
     }
     return {};
+  }
+
+  /**
+   * Generated insertIds sort in write order: entries with the same timestamp (lines a container printed
+   * within one millisecond) then list and tail in the order they were written, not shuffled by a random id.
+   */
+  private nextInsertId(): string {
+    return `${Date.now().toString(36).padStart(9, '0')}${(++this.insertCounter).toString(36).padStart(7, '0')}${this.insertSuffix}`;
   }
 
   /** Inserts keeping ascending order; entries usually arrive in order, so look from the end. */

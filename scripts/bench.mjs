@@ -3,6 +3,7 @@
 //   vsix      size of the packaged .vsix
 //   list      200 services × 50 revisions in the emulator: time for the extension's CloudRunApi to list
 //             the services (cold = connect + first call; warm = median of 5) and the RPCs it made
+//   tail      log tail pipeline (scripts/bench/tailBench.mjs): sustained entries/s, write → line-out latency
 //   vscode    inside a real VS Code: activation time and time until the tree's first level is visible
 // Writes test-results/bench.json as well.
 import { spawn, spawnSync } from 'node:child_process';
@@ -13,6 +14,7 @@ import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { benchDeploy } from './bench/deployBench.mjs';
+import { benchTail } from './bench/tailBench.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -186,6 +188,16 @@ else {
   console.log(`raw engine + API (build, push, UpdateService, GET): ${d.raw.totalMs} ms [build ${d.raw.buildMs}, push ${d.raw.pushMs}, ` +
     `update ${d.raw.updateServiceMs}, health ${d.raw.healthMs}]; Mentor's extra (preflight, smoke test, plan, verify, gated rollout) ${d.overheadMs.vsRawSameWork} ms`);
 }
+
+// ---- log tail (scripts/bench/tailBench.mjs) ----
+results.tail = await benchTail(ROOT).catch((error) => ({ error: error.message }));
+if (results.tail.error) console.log(`tail: ${results.tail.error}`);
+else {
+  const { sustained: s, latencyDefaultWindow: d, latencyNoWindow: z } = results.tail;
+  console.log(`tail: ${s.entries} entries sustained at ${s.entriesPerSecond} entries/s (written in ${s.writtenMs} ms, all out after ${s.totalMs} ms); ` +
+    `write → line out median ${d.medianMs} ms (p95 ${d.p95Ms}) with the ${d.bufferWindowMs} ms buffer window, ${z.medianMs} ms (p95 ${z.p95Ms}) without`);
+}
+// ---- end log tail ----
 
 results.vscode = await benchVsCode(startEmulator);
 if (results.vscode.error) console.log(`vscode: ${results.vscode.error}\n${results.vscode.tail ?? ''}`);

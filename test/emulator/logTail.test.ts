@@ -88,6 +88,24 @@ describe('emulator: tails and the extension\'s Logging client', () => {
     assert.deepEqual(await texts({}, '2031-01-01T00:00:01.000000501Z'), ['two WARN', 'Payment Declined', 'GET 502 /api/checkout?x=1']);
   });
 
+  it('keeps write order for entries with the same timestamp (a traceback printed within one millisecond)', async () => {
+    const ts = { seconds: 1_960_000_000, nanos: 0 };
+    const lines = ['Traceback (most recent call last):', '  File "/app/main.py", line 3, in f', '    x()', 'ValueError: boom'];
+    const controller = new AbortController();
+    const tailed: string[] = [];
+    const tail = api.tail({ filter: buildFilter({ ...target, service: 'same-ms' }), bufferWindowMs: 100 },
+      (entries) => tailed.push(...entries.map((e) => e.text)), () => undefined, controller.signal);
+    await until('the tail to open', () => h.emulator.logging.openTails === 1);
+    for (let round = 0; round < 5; round++) await write(lines.map((line) => entry(line, { service: 'same-ms', timestamp: ts })));
+    const listed = await api.listEntries({ filter: buildFilter({ ...target, service: 'same-ms' }), orderBy: 'timestamp asc', pageSize: 100 });
+    const expected = Array.from({ length: 5 }, () => lines).flat();
+    assert.deepEqual(listed.map((e) => e.text), expected);
+    await until('the tail batch', () => tailed.length === expected.length);
+    assert.deepEqual(tailed, expected);
+    controller.abort();
+    await tail;
+  });
+
   it('pages list results up to maxEntries, newest first on request', async () => {
     await write(Array.from({ length: 30 }, (_, i) => entry(`page ${i}`, { service: 'paged', timestamp: { seconds: 1_950_000_000 + i } })));
     const newest = await api.listEntries({ filter: buildFilter({ ...target, service: 'paged' }), orderBy: 'timestamp desc', pageSize: 7, maxEntries: 20 });

@@ -3,27 +3,15 @@
 // cancellation and live secret references.
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as http from 'http';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { DEPLOY_BUTTON, KEEP_REFS_BUTTON } from '../../src/commands/deploy';
 import type { DeployResult } from '../../src/deploy/types';
-import { serviceName, servicesClient, setMentorSetting } from './support';
+import { httpGet, serviceName, servicesClient, setMentorSetting } from './support';
 import { ui } from './uiBridge';
 
 const SERVICE = 'fixture-api';
 
-function get(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = http.get(url, { timeout: 5000 }, (response) => {
-      let body = '';
-      response.on('data', (chunk) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
-    request.on('timeout', () => request.destroy(new Error('timeout')));
-    request.on('error', reject);
-  });
-}
 
 async function servingSplit(): Promise<[string, number][]> {
   const client = servicesClient();
@@ -87,7 +75,7 @@ describe('Deploy to the emulator on the real engine', function () {
     assert.strictEqual(result.created, true);
     assert.strictEqual(result.healthStatus, 200);
     assert.match(result.image, /^127\.0\.0\.1:\d+\/mentor-demo\/mentor\/fixture-api@sha256:[0-9a-f]{64}$/);
-    assert.strictEqual((await get(`${result.url}/health`)).status, 200);
+    assert.strictEqual((await httpGet(`${result.url}/health`)).status, 200);
     assert.deepStrictEqual((await servingSplit()).map(([, p]) => p), [100]);
     firstRevision = result.revision;
     assert.deepStrictEqual(result.timings.map((t) => t.step), ['preflight', 'build', 'smoke test', 'push', 'deploy', 'verify', 'rollout']);
@@ -100,7 +88,7 @@ describe('Deploy to the emulator on the real engine', function () {
     secondRevision = result.revision;
     assert.notStrictEqual(secondRevision, firstRevision);
     assert.deepStrictEqual(await servingSplit(), [[secondRevision, 100]]);
-    assert.match((await get(`${result.url}/health`)).body, /"build":\s*"two"/);
+    assert.match((await httpGet(`${result.url}/health`)).body, /"build":\s*"two"/);
     assert.ok(result.push.layersReused > 0, 'unchanged base layers are not pushed again');
     const output = (await ui.textContent('.part.panel .monaco-editor .view-lines')).replace(/\u00a0/g, ' ');
     assert.match(output, /Gate 50%: health check 2\/2 200/);

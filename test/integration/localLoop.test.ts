@@ -2,13 +2,12 @@
 // Locally (Cloud Run env, /health) → logs → Stop, plus the failures people hit most.
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as http from 'http';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { KEEP_BUTTON, REPLACE_BUTTON, type CreateDockerfileResult } from '../../src/commands/createDockerfile';
 import type { LocalRunResult } from '../../src/commands/runLocally';
 import type { MentorApi } from '../../src/extension';
-import { mentor, setMentorSetting } from './support';
+import { httpGet, mentor, setMentorSetting } from './support';
 import { ui } from './uiBridge';
 
 function workspaceDir(): string {
@@ -17,17 +16,6 @@ function workspaceDir(): string {
   return folder;
 }
 
-function get(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = http.get(url, { timeout: 5000 }, (response) => {
-      let body = '';
-      response.on('data', (chunk) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
-    request.on('timeout', () => request.destroy(new Error('timeout')));
-    request.on('error', reject);
-  });
-}
 
 async function clearNotifications(): Promise<void> {
   await vscode.commands.executeCommand('notifications.clearAll');
@@ -71,9 +59,9 @@ describe('Local loop: Dockerfile, build, run on the real engine', function () {
   it('builds, runs like Cloud Run, answers /health, shows logs, and stops', async () => {
     const result = await vscode.commands.executeCommand<LocalRunResult>('mentor.runLocally');
     assert.ok(result, 'Run Locally failed: see the notification / Mentor log');
-    const health = await get(`${result.url}/health`);
+    const health = await httpGet(`${result.url}/health`);
     assert.strictEqual(health.status, 200);
-    const diagnostic = JSON.parse((await get(`${result.url}/api/test/diagnostic`)).body);
+    const diagnostic = JSON.parse((await httpGet(`${result.url}/api/test/diagnostic`)).body);
     assert.strictEqual(JSON.stringify(diagnostic).includes('test-only-value'), false, 'secret values must not be echoed');
     assert.match(JSON.stringify(diagnostic), /GEMINI_API_KEY"?\s*:\s*true/);
     assert.match(JSON.stringify(diagnostic), /mentor-ai-backend-local/, 'K_REVISION reaches the app');
@@ -88,7 +76,7 @@ describe('Local loop: Dockerfile, build, run on the real engine', function () {
     await ui.screenshot('local-run');
 
     assert.strictEqual(await vscode.commands.executeCommand('mentor.stopLocalContainer'), true);
-    await assert.rejects(get(`${result.url}/health`));
+    await assert.rejects(httpGet(`${result.url}/health`));
     assert.strictEqual(api.localRun.running, undefined);
   });
 

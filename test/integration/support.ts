@@ -1,6 +1,7 @@
 // Shared setup for the integration tests: the activated extension's API, the emulator the harness
 // started (MENTOR_TEST_EMULATOR), and real Google clients to read what the emulator holds.
 import * as assert from 'assert';
+import * as http from 'http';
 import * as vscode from 'vscode';
 import { grpc } from 'google-gax';
 import { PassThroughClient } from 'google-auth-library';
@@ -79,4 +80,17 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/** A plain HTTP GET with a timeout (the services under test are on 127.0.0.1). */
+export function httpGet(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { timeout: 5000 }, (response) => {
+      let body = '';
+      response.on('data', (chunk) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on('timeout', () => request.destroy(new Error('timeout')));
+    request.on('error', reject);
+  });
 }

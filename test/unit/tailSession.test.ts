@@ -19,6 +19,7 @@ class FakeLogging implements CloudLoggingApi {
   readonly lists: ListEntriesRequest[] = [];
   tails: OpenTail[] = [];
   tailRequests: TailRequest[] = [];
+  openDelayMs = 0;
   private seq = 0;
 
   matches(filter: string, e: CloudLogEntry): boolean {
@@ -38,7 +39,9 @@ class FakeLogging implements CloudLoggingApi {
     this.tailRequests.push(request);
     return new Promise((resolve, reject) => {
       const open: OpenTail = { request, onEntries, onSuppression, resolve, reject };
-      this.tails.push(open);
+      // Like a server that takes a moment to open the session: entries written meanwhile are not streamed.
+      if (this.openDelayMs) setTimeout(() => this.tails.push(open), this.openDelayMs);
+      else this.tails.push(open);
       signal.addEventListener('abort', () => this.detach(open, resolve));
     });
   }
@@ -133,6 +136,25 @@ describe('tail session', () => {
     assert.ok(r.notices.some((n) => /^warn: Tail stream failed: session closed\. Reconnecting in 0\.0 s \(attempt 1\)/.test(n)), r.notices.join('\n'));
     assert.match(api.lists[1].filter, /timestamp>="[^"]+"/, 'the catch-up resumes at the last timestamp shown');
     assert.ok(r.states.includes('reconnecting'));
+    await s.stop();
+  });
+
+  it('reads once more after connecting, for entries written before the server had the tail open', async () => {
+    const api = new FakeLogging();
+    api.openDelayMs = 100;
+    api.write('INFO', 'backfilled');
+    const { s, r } = session(api);
+    s.start();
+    await until('live', () => s.status.state === 'live');
+    api.write('INFO', 'race'); // after the backfill's read, before the tail is open: only the settle read finds it
+    await until('the tail to open', () => api.tails.length === 1);
+    api.write('INFO', 'streamed');
+    await until('the settle read', () => r.texts.includes('race'));
+    await new Promise((r2) => setTimeout(r2, 40));
+    assert.deepEqual([...r.texts].sort(), ['backfilled', 'race', 'streamed'], 'each once');
+    assert.match(api.lists[1].filter, /timestamp>="[^"]+"/);
+    assert.equal(api.lists[1].maxEntries, 1000, 'one page, not a full catch-up');
+    assert.equal(r.notices.length, 0);
     await s.stop();
   });
 
