@@ -52,6 +52,8 @@ export const deploy: MentorCommand = {
       output.appendLine(summary);
       output.appendLine(`Steps: ${result.timings.map((t) => `${t.step} ${(t.ms / 1000).toFixed(1)} s`).join(', ')}`);
       ctx.log.info(summary);
+      // Tracebacks from older revisions no longer describe what serves; the new revision starts clean.
+      ctx.cloudDiagnostics.revisionTookAllTraffic(config.service, result.revision);
       void vscode.window.showInformationMessage(summary, 'Open', 'Copy URL', 'Tail Logs').then((choice) => {
         if (choice === 'Open') void vscode.env.openExternal(vscode.Uri.parse(result.url));
         if (choice === 'Copy URL') void vscode.env.clipboard.writeText(result.url);

@@ -163,7 +163,10 @@ export class TailManager implements vscode.Disposable {
   }
 
   private update(tail: Tail): void {
-    this.statusBar.update(this.all.map((t) => ({ service: t.target.service, status: t.session.status })));
+    // Running tails; when none runs, the one that changed last (so "stopped" stays visible).
+    const running = this.all.filter((t) => t.session.status.state !== 'stopped');
+    const shown = running.length ? running : this.tails.has(tail.key) ? [tail] : [];
+    this.statusBar.update(shown.map((t) => ({ service: t.target.service, status: t.session.status })));
     this.changed.fire(tail);
   }
 

@@ -103,6 +103,8 @@ export class TailSession {
     if (this.running) return;
     this.stopped = false;
     this.status.lastError = undefined;
+    // A restarted tail shows the last entries again (those already shown are not repeated).
+    this.backfilled = false;
     // A stop() still winding down finishes first; only then does the new loop start.
     const loop: Promise<void> = (this.loop ?? Promise.resolve()).then(() => this.run())
       .finally(() => { if (this.loop === loop) this.loop = undefined; });

@@ -71,6 +71,8 @@ describe('Logs: Tail Logs, reconnects, cloud diagnostics, filters', () => {
 
   before(async () => {
     api = await mentor();
+    // Tails other suites started (a deploy starts one) would share the status bar item.
+    for (const tail of api.tails.all) await api.tails.stop(tail);
     const ctl = control();
     await ctl.reset('demo');
     ctl.close();

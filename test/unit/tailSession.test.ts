@@ -201,6 +201,22 @@ describe('tail session', () => {
     await s.stop();
   });
 
+  it('after Stop, a restart backfills again without repeating what was shown', async () => {
+    const api = new FakeLogging();
+    api.write('INFO', 'one', 'two');
+    const { s, r } = session(api);
+    s.start();
+    await until('live', () => s.status.state === 'live');
+    await s.stop();
+    assert.equal(s.status.state, 'stopped');
+    api.write('INFO', 'while stopped');
+    s.start();
+    await until('live again', () => s.status.state === 'live' && api.tailRequests.length === 2);
+    assert.deepEqual(r.texts, ['one', 'two', 'while stopped']);
+    assert.equal(api.lists.filter((l) => l.orderBy === 'timestamp desc').length, 2);
+    await s.stop();
+  });
+
   it('says when Cloud Logging left entries out', async () => {
     const api = new FakeLogging();
     const { s, r } = session(api);
