@@ -11,6 +11,7 @@
 
 import { UserFacingError } from '../core/errors';
 import type { BuildProgress } from './types';
+import { LineSplitter } from './streams';
 
 export interface BuildEvent {
   stream?: string;
@@ -47,27 +48,23 @@ export class BuildStreamParser {
   /** How many output lines were seen. */
   lineCount = 0;
 
-  private jsonBuffer = '';
+  /** Engine events are JSON lines; an object may arrive split across chunks (even inside a UTF-8 character). */
+  private readonly jsonLines = new LineSplitter((line) => {
+    const raw = line.trim();
+    if (raw) this.pushJsonLine(raw);
+  });
   private textBuffer = '';
 
   constructor(private readonly onProgress?: (progress: BuildProgress) => void) {}
 
   /** Feeds raw bytes/text from the response; handles JSON objects split across chunks. */
   pushChunk(chunk: string | Buffer): void {
-    this.jsonBuffer += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-    let newline: number;
-    while ((newline = this.jsonBuffer.indexOf('\n')) >= 0) {
-      const raw = this.jsonBuffer.slice(0, newline).trim();
-      this.jsonBuffer = this.jsonBuffer.slice(newline + 1);
-      if (raw) this.pushJsonLine(raw);
-    }
+    this.jsonLines.push(chunk);
   }
 
   /** Call when the response ended: flushes a trailing object without newline and partial output. */
   end(): void {
-    const raw = this.jsonBuffer.trim();
-    this.jsonBuffer = '';
-    if (raw) this.pushJsonLine(raw);
+    this.jsonLines.flush();
     this.flushText(true);
   }
 

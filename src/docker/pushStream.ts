@@ -13,6 +13,7 @@
 
 import { UserFacingError, type ErrorAction } from '../core/errors';
 import type { PushProgress } from './types';
+import { LineSplitter } from './streams';
 
 export interface PushEvent {
   status?: string;
@@ -41,26 +42,22 @@ export class PushStreamParser {
   /** The first error event, if any. */
   error?: { message: string; code?: number };
   private readonly layers = new Map<string, LayerState>();
-  private buffer = '';
+  /** Engine events are JSON lines; an object may arrive split across chunks (even inside a UTF-8 character). */
+  private readonly jsonLines = new LineSplitter((line) => {
+    const raw = line.trim();
+    if (raw) this.pushJsonLine(raw);
+  });
 
   constructor(private readonly onProgress?: (progress: PushProgress) => void) {}
 
   /** Feeds raw bytes/text from the response; handles JSON objects split across chunks. */
   pushChunk(chunk: string | Buffer): void {
-    this.buffer += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-    let newline: number;
-    while ((newline = this.buffer.indexOf('\n')) >= 0) {
-      const raw = this.buffer.slice(0, newline).trim();
-      this.buffer = this.buffer.slice(newline + 1);
-      if (raw) this.pushJsonLine(raw);
-    }
+    this.jsonLines.push(chunk);
   }
 
   /** Call when the response ended: handles a trailing object without newline. */
   end(): void {
-    const raw = this.buffer.trim();
-    this.buffer = '';
-    if (raw) this.pushJsonLine(raw);
+    this.jsonLines.flush();
   }
 
   pushJsonLine(raw: string): void {
