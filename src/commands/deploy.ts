@@ -1,6 +1,7 @@
 // "Deploy to Cloud Run": the deploy pipeline (src/deploy) with VS Code as its UI — one cancellable
 // progress notification, the plan and dropped references as modal confirmations, output in a channel.
 import * as vscode from 'vscode';
+import { serviceResourceName } from '../core/cloudRunNames';
 import { DeployPlan } from '../core/deployPlan';
 import { UserFacingError } from '../core/errors';
 import { connectCloudLogging } from '../gcp/cloudLogging';
@@ -29,7 +30,7 @@ export const deploy: MentorCommand = {
     const preflight = await connectPreflight(target);
     const logging = connectCloudLogging(target);
     logging.catch(() => undefined);
-    const serviceName = `projects/${config.project}/locations/${config.region}/services/${config.service}`;
+    const serviceName = serviceResourceName(config.project, config.region, config.service);
     const output = ctx.deployOutput;
     output.clear();
     output.show(true);

@@ -1,6 +1,7 @@
 // "Set Tail Filter": minimum severity, text and revision of a running tail, changed while it runs (the
 // stream restarts from the last entry shown). From code: (service, filter) applies a filter directly.
 import * as vscode from 'vscode';
+import { serviceResourceName } from '../core/cloudRunNames';
 import { UserCancelledError } from '../core/errors';
 import { SEVERITIES, Severity, TailFilter, describeFilter } from '../core/logEntries';
 import { Tail } from '../logs/tailManager';
@@ -48,7 +49,7 @@ async function promptFilter(ctx: MentorContext, tail: Tail): Promise<TailFilter>
       return { ...current, text: text.trim() || undefined };
     }
     case REVISION_ITEM: {
-      const serviceName = `projects/${tail.target.project}/locations/${tail.target.region}/services/${tail.target.service}`;
+      const serviceName = serviceResourceName(tail.target.project, tail.target.region, tail.target.service);
       const revisions = await (await ctx.connection.api()).listRevisions(serviceName);
       const revision = await vscode.window.showQuickPick(
         [{ label: 'All revisions', id: undefined as string | undefined }, ...revisions.map((r) => ({ label: r.id, id: r.id as string | undefined }))],

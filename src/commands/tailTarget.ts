@@ -1,6 +1,7 @@
 // What the tail commands accept: an explorer node, a service resource name or ID (from other commands,
 // e.g. Deploy's "Tail Logs"), or nothing — then a quick pick of the services or of the running tails.
 import * as vscode from 'vscode';
+import { parseResourceName } from '../core/cloudRunNames';
 import { UserCancelledError, UserFacingError } from '../core/errors';
 import { TailTarget } from '../core/logEntries';
 import { Tail } from '../logs/tailManager';
@@ -10,12 +11,10 @@ import { pickService } from './pickers';
 
 export type TailArgument = ServiceNode | RevisionNode | string | undefined;
 
-const SERVICE_NAME = /^projects\/([^/]+)\/locations\/([^/]+)\/services\/([^/]+)$/;
-
 export async function resolveTailTarget(ctx: MentorContext, arg: TailArgument): Promise<{ target: TailTarget; revision?: string }> {
   if (typeof arg === 'string') {
-    const m = SERVICE_NAME.exec(arg);
-    if (m) return { target: { project: m[1], region: m[2], service: m[3] } };
+    const name = parseResourceName(arg);
+    if (name && !name.revision) return { target: { project: name.project, region: name.location, service: name.service } };
     const { project, region } = ctx.connection.target;
     return { target: { project, region, service: arg } };
   }

@@ -1,7 +1,7 @@
 // Deploy → verify → rollout: the Cloud Run half. A new revision starts at 0% with the "candidate" tag,
 // is health-checked on its tag URL, then moves through the configured steps; any failure or
 // cancellation restores the split that served before.
-import { shortName } from '../core/cloudRunNames';
+import { serviceResourceName, shortName } from '../core/cloudRunNames';
 import { DeployConfig, ingressValue, revisionTemplate } from '../core/deployConfig';
 import { describePlan, keepLiveExtras, liveConfigOf, planDeploy } from '../core/deployPlan';
 import { UserCancelledError, UserFacingError } from '../core/errors';
@@ -21,7 +21,7 @@ export interface Release {
 }
 
 export async function deployRevision(config: DeployConfig, image: string, deps: DeployDeps, ui: DeployUi): Promise<Release> {
-  const name = `projects/${config.project}/locations/${config.region}/services/${config.service}`;
+  const name = serviceResourceName(config.project, config.region, config.service);
   const live = await deps.cloudRun.getServiceSpec(name);
   let effective = config;
   if (live) {
@@ -59,7 +59,7 @@ export async function deployRevision(config: DeployConfig, image: string, deps: 
 /** A failed deploy says why in the revision's own words, with its last log lines. */
 async function withRevisionDetails(error: unknown, config: DeployConfig, revision: string, deps: DeployDeps): Promise<unknown> {
   if (!(error instanceof UserFacingError)) return error;
-  const condition = await deps.cloudRun.getRevision(`projects/${config.project}/locations/${config.region}/services/${config.service}/revisions/${revision}`)
+  const condition = await deps.cloudRun.getRevision(`${serviceResourceName(config.project, config.region, config.service)}/revisions/${revision}`)
     .then((r) => r.stateMessage, () => undefined);
   const lines = await deps.logs.recentLines(config.service, revision, 20).catch(() => []);
   const detail = [error.detail, ...(lines.length ? ['Last log lines:', ...lines] : [])].filter(Boolean).join('\n');
