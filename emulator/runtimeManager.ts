@@ -12,6 +12,7 @@ import type { RegistryCredentials, RuntimeEngine } from './runtimeEngine';
 import type { SecretManagerBackend } from './secretManagerBackend';
 import type { EmulatorData, ServiceRecord, StateStore } from './stateStore';
 import { type Route, ServiceProxy } from './trafficProxy';
+import { cloudRunEnv } from '../src/core/containerContract';
 
 export const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
 const DEFAULT_PORT = 8080;
@@ -223,7 +224,7 @@ export class RuntimeManager {
       image,
       containerName: c.name || `${a.service}-1`,
       port,
-      env: { PORT: String(port), K_SERVICE: a.service, K_REVISION: short, K_CONFIGURATION: a.service, ...env },
+      env: { ...cloudRunEnv(a.service, short, port), ...env },
       probe: {
         kind: probe.httpGet ? 'http' : 'tcp',
         port: probe.httpGet?.port || probe.tcpSocket?.port || port,

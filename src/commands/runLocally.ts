@@ -2,6 +2,7 @@
 // from a .env file, published on 127.0.0.1; healthy only when the health path answers. If the app does
 // not answer on $PORT, the message says why and offers the line to change.
 import * as vscode from 'vscode';
+import { CLOUD_RUN_RESERVED_ENV, cloudRunEnv } from '../core/containerContract';
 import { parseDotenv } from '../core/dotenv';
 import { UserCancelledError, UserFacingError } from '../core/errors';
 import { diagnosePort, SourceFile } from '../core/portDiagnosis';
@@ -13,7 +14,6 @@ import { buildWorkspaceImage } from './buildContainer';
 import { MentorCommand, MentorContext } from './context';
 import { requireFolder } from './createDockerfile';
 
-const RESERVED_ENV = ['PORT', 'K_SERVICE', 'K_REVISION', 'K_CONFIGURATION'];
 const NO_ENV_FILE = 'No .env file';
 
 export interface LocalRunResult {
@@ -35,7 +35,7 @@ export const runLocally: MentorCommand = {
 
     await ctx.localRun.stop();
     const engine = await ctx.docker.engine();
-    const env = { ...userEnv, PORT: String(settings.port), K_SERVICE: service, K_REVISION: `${service}-local`, K_CONFIGURATION: service };
+    const env = { ...userEnv, ...cloudRunEnv(service, `${service}-local`, settings.port) };
     const container = await engine.run({
       image: `${service}:local`, env, containerPort: settings.port, ...limits,
       labels: { 'mentor.service': service, 'mentor.folder': folder.uri.fsPath },
@@ -105,7 +105,7 @@ async function readEnvFile(ctx: MentorContext, folder: vscode.WorkspaceFolder, c
       [{ kind: 'openSettings', label: 'Open Settings', setting: 'mentor.localEnvFile' }]);
   }
   const { values, problems } = parseDotenv(text);
-  const overridden = RESERVED_ENV.filter((name) => name in values);
+  const overridden = CLOUD_RUN_RESERVED_ENV.filter((name) => name in values);
   if (overridden.length) ctx.log.warn(`${relative}: ${overridden.join(', ')} are set by Cloud Run and were replaced.`);
   if (problems.length) ctx.log.warn(`${relative}: skipped ${problems.join('; ')}`);
   ctx.log.info(`Local container env from ${relative}: ${Object.keys(values).length} variables (values not logged)`);

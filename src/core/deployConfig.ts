@@ -1,6 +1,7 @@
 // What a deploy should produce, as the repository's settings describe it, and the Cloud Run v2 service
 // body built from it. Pure: used by the VS Code command and the headless CLI alike.
 import { serviceIdProblem } from './cloudRunNames';
+import { CLOUD_RUN_RESERVED_ENV } from './containerContract';
 import { parseCpu, parseMemory } from './resources';
 
 export type Ingress = 'all' | 'internal' | 'internal-and-cloud-load-balancing';
@@ -42,7 +43,7 @@ const INGRESS: Record<Ingress, string> = {
   'internal-and-cloud-load-balancing': 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER',
 };
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const RESERVED_ENV = new Set(['PORT', 'K_SERVICE', 'K_REVISION', 'K_CONFIGURATION']);
+const RESERVED_ENV = new Set<string>(CLOUD_RUN_RESERVED_ENV);
 const SECRET_ID = /^(projects\/[^/]+\/secrets\/)?[A-Za-z0-9_-]{1,255}$/;
 
 /** "gemini-api-key", "gemini-api-key:3", "projects/p/secrets/x:latest" → SecretRef. */

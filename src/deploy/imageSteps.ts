@@ -1,6 +1,7 @@
 // Build → local smoke test → push: the image half of a deploy, on the local engine.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { cloudRunEnv } from '../core/containerContract';
 import { imageRepository, registryHost } from '../core/deployConfig';
 import { UserFacingError } from '../core/errors';
 import { diagnosePort } from '../core/portDiagnosis';
@@ -33,7 +34,7 @@ export async function smokeTest(engine: DockerEngine, image: string, input: Depl
   ui.progress('smoke test', `running ${image} locally`);
   const container = await engine.run({
     image, containerPort: config.port, memoryBytes: parseMemory(config.memory), nanoCpus: parseCpu(config.cpu),
-    env: { ...config.env, PORT: String(config.port), K_SERVICE: config.service, K_REVISION: `${config.service}-smoke-test`, K_CONFIGURATION: config.service },
+    env: { ...config.env, ...cloudRunEnv(config.service, `${config.service}-smoke-test`, config.port) },
     labels: { 'mentor.service': config.service, 'mentor.purpose': 'smoke-test' },
   });
   try {

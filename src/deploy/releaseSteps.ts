@@ -70,10 +70,7 @@ async function withRevisionDetails(error: unknown, config: DeployConfig, revisio
 /** GETs the health path on the candidate's tag URL (or the service URL for a new service) until 2xx. */
 export async function verify(config: DeployConfig, release: Release, deps: DeployDeps, ui: DeployUi, signal: AbortSignal):
   Promise<{ url: string; status: number; ms: number }> {
-  const tagged = release.service.trafficStatuses.find((t) => t.tag === CANDIDATE_TAG)?.uri;
-  const base = (release.created ? release.service.uri : tagged ?? release.service.uri) ?? '';
-  if (!base) throw new UserFacingError(`Cloud Run returned no URL for ${config.service}.`, 'operationFailed');
-  const url = `${base.replace(/\/$/, '')}${config.healthPath}`;
+  const url = candidateHealthUrl(config, release);
   ui.progress('verify', `GET ${url}`);
   const probe = await waitForHealthy({ url, timeoutMs: config.verifyTimeoutSeconds * 1000, signal, ...(await headers(deps, url)) });
   if (probe.ok) {
@@ -85,6 +82,14 @@ export async function verify(config: DeployConfig, release: Release, deps: Deplo
     ? ' The service is private: set mentor.allowUnauthenticated, or use service-account credentials so Mentor can send an ID token.' : '';
   throw new UserFacingError(`${release.revision} did not pass its health check: GET ${url} ` +
     `${probe.lastStatus ? `answered ${probe.lastStatus}` : `failed (${probe.lastError ?? 'no answer'})`}.${privateHint}`, 'operationFailed');
+}
+
+/** The new revision's health URL: its tag URL, or the service URL for a new service (which has no tag). */
+function candidateHealthUrl(config: DeployConfig, release: Release): string {
+  const tagged = release.service.trafficStatuses.find((t) => t.tag === CANDIDATE_TAG)?.uri;
+  const base = (release.created ? release.service.uri : tagged ?? release.service.uri) ?? '';
+  if (!base) throw new UserFacingError(`Cloud Run returned no URL for ${config.service}.`, 'operationFailed');
+  return `${base.replace(/\/$/, '')}${config.healthPath}`;
 }
 
 async function headers(deps: DeployDeps, url: string): Promise<{ headers?: Record<string, string> }> {
@@ -119,7 +124,7 @@ export async function rollout(config: DeployConfig, release: Release, deps: Depl
 async function gate(config: DeployConfig, release: Release, percent: number, deps: DeployDeps, ui: DeployUi, signal: AbortSignal): Promise<void> {
   const since = new Date().toISOString();
   const pause = (config.rollout.intervalSeconds * 1000) / config.rollout.healthChecks;
-  const url = `${(release.service.trafficStatuses.find((t) => t.tag === CANDIDATE_TAG)?.uri ?? release.service.uri ?? '').replace(/\/$/, '')}${config.healthPath}`;
+  const url = candidateHealthUrl(config, release);
   for (let check = 1; check <= config.rollout.healthChecks; check++) {
     await sleep(pause, signal);
     const probe = await waitForHealthy({ url, timeoutMs: 10_000, signal, ...(await headers(deps, url)) });
