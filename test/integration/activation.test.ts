@@ -18,9 +18,10 @@ describe('activation', () => {
     assert.ok(commands.includes('mentor.refresh'), 'mentor.refresh is not a registered command');
   });
 
-  it('renders the workbench (screenshot)', async () => {
+  it('renders the workbench with the Mentor status bar entry (screenshot)', async () => {
     assert.ok(uiBridgeAvailable(), 'run the integration tests through scripts/vscode-host/run.cjs (npm test)');
-    const file = await ui.screenshot('activation');
-    assert.ok(fs.statSync(file).size > 1000, `screenshot ${file} is empty`);
+    const shot = await ui.screenshot('activation');
+    assert.ok(fs.statSync(shot.file).size > 1000, `screenshot ${shot.file} is empty`);
+    assert.match(shot.text, /Deploy/, 'the status bar shows the Deploy entry when captured');
   });
 });

@@ -57,7 +57,9 @@ describe('Cloud Run explorer', () => {
     const tooltip = api.explorer.getTreeItem(revisions[0]).tooltip as vscode.MarkdownString;
     assert.match(tooltip.value, /Image: `us-central1-docker\.pkg\.dev\/mentor-demo\/mentor\/mentor-ai-backend/);
     const shot = await ui.screenshot('explorer');
-    assert.ok(shot.endsWith('explorer.png'));
+    for (const row of ['mentor-ai-backend', 'payments-api', 'broken-worker', 'mentor-ai-backend-00002-wuv']) {
+      assert.ok(shot.text.includes(row), `the screenshot shows ${row}`);
+    }
   });
 
   it('routes 100% of traffic through the real confirmation, then undoes it', async () => {
@@ -138,7 +140,7 @@ describe('Cloud Run explorer', () => {
       assert.match(api.treeView.message ?? '', /Cannot reach the Cloud Run emulator at 127\.0\.0\.1:1 to list Cloud Run services/);
       assert.deepStrictEqual(nodes.map((n) => n.kind === 'message' && n.text), ['Could not load Cloud Run services', 'Retry', 'Open Settings']);
       await ui.waitForTreeRow('Retry', { view: 'Services' });
-      await ui.screenshot('explorer-unreachable');
+      assert.match((await ui.screenshot('explorer-unreachable')).text, /Could not load Cloud Run services[\s\S]*Retry/);
     } finally {
       await setMentorSetting('apiEndpoint', emulatorAddress());
     }
@@ -181,7 +183,7 @@ describe('Cloud Run explorer', () => {
     const text = await ui.webviewText({ contains: 'Revisions (3)', timeoutMs: 20000 });
     assert.match(text, /mentor-ai-backend-00003-pel — 90% \(latest\)/);
     assert.match(text, /mentor-ai-backend-00002-wuv — 10% · tag canary/);
-    await ui.screenshot('service-details');
+    assert.match((await ui.screenshot('service-details')).text, /mentor-ai-backend-00002-wuv — 10% · tag canary/);
 
     // The panel's own "Route 100%" button goes through the same confirmation and updates the panel.
     await ui.webviewClick({ selector: 'vscode-table-row:nth-of-type(3) vscode-button' });

@@ -27,7 +27,8 @@ export async function run(): Promise<void> {
     reporterOptions: { countsFile: process.env.MENTOR_TEST_COUNTS_FILE },
     grep: process.env.MENTOR_TEST_GREP || undefined,
   });
-  const files = findTests(__dirname);
+  // audit/ audits what the other tests left behind (logs, storage, artifacts), so it runs last.
+  const files = findTests(__dirname).sort((a, b) => Number(a.includes(`${path.sep}audit${path.sep}`)) - Number(b.includes(`${path.sep}audit${path.sep}`)));
   if (files.length === 0) throw new Error(`no *.test.js files under ${__dirname}`);
   for (const f of files) mocha.addFile(f);
   await mocha.loadFilesAsync();

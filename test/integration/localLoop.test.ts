@@ -73,7 +73,7 @@ describe('Local loop: Dockerfile, build, run on the real engine', function () {
     // Monaco renders spaces as no-break spaces.
     const logs = (await ui.textContent('.part.panel .monaco-editor .view-lines', { timeoutMs: 15000 })).replace(/\u00a0/g, ' ');
     assert.match(logs, /Uvicorn running on http:\/\/0\.0\.0\.0:8080|Application startup complete/);
-    await ui.screenshot('local-run');
+    assert.match((await ui.screenshot('local-run')).text, /Uvicorn running|Application startup complete/, 'the local logs are on screen when captured');
 
     assert.strictEqual(await vscode.commands.executeCommand('mentor.stopLocalContainer'), true);
     await assert.rejects(httpGet(`${result.url}/health`));

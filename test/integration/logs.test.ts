@@ -261,7 +261,7 @@ describe('Logs: Tail Logs, reconnects, cloud diagnostics, filters', () => {
         await vscode.commands.executeCommand('mentor.tailLogs', SERVICE); // an extension command round trip
         probes.hostMs.push(Date.now() - t);
         t = Date.now();
-        await ui.evaluate('document.title'); // the workbench page answering
+        await ui.pageTitle(); // the workbench page answering
         probes.uiMs.push(Date.now() - t);
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -294,7 +294,7 @@ describe('Logs: Tail Logs, reconnects, cloud diagnostics, filters', () => {
     console.log(`[logs] burst: 10,000 entries written in ${writtenMs} ms, all in the channel after ${visibleMs} ms ` +
       `(${Math.round(10_000 / (visibleMs / 1000))} entries/s); command round trip max ${max(probes.hostMs)} ms over ${probes.hostMs.length} probes, ` +
       `workbench round trip max ${max(probes.uiMs)} ms`);
-    await ui.screenshot('logs-burst');
+    assert.match((await ui.screenshot('logs-burst')).text, /burst \d{5} end/, 'the output panel shows the burst when captured');
     await eventually('the last entry on screen', async () => {
       const text = await visibleOutput();
       if (text.includes('burst 09999 end')) return true;

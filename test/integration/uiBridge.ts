@@ -52,6 +52,11 @@ export interface StatusBarItem {
   text: string;
   tooltip: string;
 }
+export interface Screenshot {
+  file: string;
+  /** innerText of the visible workbench parts and webviews when the picture was taken */
+  text: string;
+}
 /** Options shared by every waiting action: how long the harness waits for the UI (ms, default 10000). */
 export interface WaitOptions {
   timeoutMs?: number;
@@ -98,8 +103,9 @@ export async function uiRequest<T>(action: string, args: object = {}): Promise<T
 }
 
 export const ui = {
-  /** Screenshot of the whole window to $SCREENSHOT_DIR/<name>.png (after `delayMs`, default 500). Returns the path. */
-  screenshot: (name: string, opts: { delayMs?: number; fullPage?: boolean } = {}) => uiRequest<string>('screenshot', { name, ...opts }),
+  /** Screenshot of the whole window to $SCREENSHOT_DIR/<name>.png (after `delayMs`, default 500), with the text
+   *  on screen at that moment (workbench parts and visible webviews; also saved as <name>.txt). Assert on `text`. */
+  screenshot: (name: string, opts: { delayMs?: number; fullPage?: boolean } = {}) => uiRequest<Screenshot>('screenshot', { name, ...opts }),
 
   /** The visible modal dialog (message, detail, button labels), or null. */
   dialogText: () => uiRequest<DialogInfo | null>('dialogText'),
@@ -159,6 +165,6 @@ export const ui = {
   textContent: (selector: string, opts: WaitOptions = {}) => uiRequest<string>('textContent', { selector, ...opts }),
   waitFor: (selector: string, opts: WaitOptions & { state?: 'visible' | 'hidden' | 'attached' | 'detached' } = {}) =>
     uiRequest<true>('waitFor', { selector, ...opts }),
-  /** Evaluates a JavaScript expression in the workbench page; returns its JSON-serialisable value. */
-  evaluate: <T = unknown>(expression: string) => uiRequest<T>('evaluate', { expression }),
+  /** The workbench page's title (a round trip through the page). */
+  pageTitle: () => uiRequest<string>('pageTitle'),
 };

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { grpc } from 'google-gax';
 import type { protos } from '@google-cloud/logging';
-import { PROJECT, rejectsWith, startHarness, type Harness } from './fixture';
+import { PROJECT, rejectsWith, startHarness, type Harness } from '../emulator/fixture';
 
 type LogEntry = protos.google.logging.v2.ILogEntry;
 const RESOURCE_NAMES = [`projects/${PROJECT}`];

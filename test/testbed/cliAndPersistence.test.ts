@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ServicesClient } from '@google-cloud/run';
-import { clientOptions, PARENT, serviceBody, serviceName } from './fixture';
+import { clientOptions, PARENT, serviceBody, serviceName } from '../emulator/fixture';
 import { startEmulator } from '../../emulator/server';
 
 const CLI = path.join(__dirname, '..', '..', 'emulator', 'cli.js');

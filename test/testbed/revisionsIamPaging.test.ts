@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { grpc } from 'google-gax';
-import { rejectsWith, serviceBody, serviceName, startHarness, type Harness, PROJECT } from './fixture';
+import { rejectsWith, serviceBody, serviceName, startHarness, type Harness, PROJECT } from '../emulator/fixture';
 
 const LATEST = 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST';
 const REVISION = 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION';

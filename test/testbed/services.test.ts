@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { grpc } from 'google-gax';
 import type { protos } from '@google-cloud/run';
-import { PARENT, rejectsWith, serviceBody, serviceName, startHarness, type Harness } from './fixture';
+import { PARENT, rejectsWith, serviceBody, serviceName, startHarness, type Harness } from '../emulator/fixture';
 
 const LATEST = 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST';
 const REVISION = 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { grpc } from 'google-gax';
-import { PARENT, rejectsWith, serviceName, startHarness, type Harness } from './fixture';
+import { PARENT, rejectsWith, serviceName, startHarness, type Harness } from '../emulator/fixture';
 import { startEmulator } from '../../emulator/server';
 
 const short = (name: string | null | undefined) => (name ?? '').slice((name ?? '').lastIndexOf('/') + 1);

@@ -5,7 +5,7 @@ import { ServiceUsageClient } from '@google-cloud/service-usage';
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { ArtifactRegistryClient } from '@google-cloud/artifact-registry';
 import { grpc } from 'google-gax';
-import { PARENT, PROJECT, clientOptions, rejectsWith, startHarness, type Harness } from './fixture';
+import { PARENT, PROJECT, clientOptions, rejectsWith, startHarness, type Harness } from '../emulator/fixture';
 import { projectNumber } from '../../emulator/cloudRunRules';
 import { crc32c } from '../../emulator/secretManagerBackend';
 import { toUserFacingError } from '../../src/gcp/errorMapping';
