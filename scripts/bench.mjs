@@ -1,20 +1,24 @@
 // `npm run bench`: numbers for the closing notes, never assertions (shared, noisy machines).
-//   bundle    production bundle bytes (raw and gzip) for the extension and the webview
+//   bundle    production bytes (raw and gzip): what activation loads, what each lazily loaded family adds on
+//             first use, ssh, webview, everything shipped (scripts/bench/bundleBench.mjs)
 //   vsix      size of the packaged .vsix
 //   list      200 services × 50 revisions in the emulator: time for the extension's CloudRunApi to list
 //             the services (cold = connect + first call; warm = median of 5) and the RPCs it made
 //   tail      log tail pipeline (scripts/bench/tailBench.mjs): sustained entries/s, write → line-out latency
-//   vscode    inside a real VS Code: activation time and time until the tree's first level is visible
-// Writes test-results/bench.json as well.
-import { spawn, spawnSync } from 'node:child_process';
+//   vscode    inside a real VS Code, median of BENCH_VSCODE_RUNS (10) starts: activation as seen by the caller,
+//             first-level data and first visible row of 200 services, first deploy step on screen
+// Writes test-results/bench.json as well.  `node scripts/bench.mjs [SECTION...]` runs only those sections
+// (bundle and vsix always run: the others measure the production build they make).
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { benchDeploy } from './bench/deployBench.mjs';
 import { benchTail } from './bench/tailBench.mjs';
+import { benchBundles, printBundles } from './bench/bundleBench.mjs';
+import { benchVsCode, printVsCode } from './bench/vscodeBench.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -25,11 +29,6 @@ function sh(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
-}
-
-function fileSizes(file) {
-  const data = fs.readFileSync(path.join(ROOT, file));
-  return { bytes: data.length, gzipBytes: zlib.gzipSync(data, { level: 9 }).length };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -68,33 +67,6 @@ async function benchList(startEmulator, createControlClient) {
   } finally {
     control.close();
     await emulator.stop();
-  }
-}
-
-async function benchVsCode(startEmulator) {
-  const setup = spawnSync('bash', [path.join(ROOT, 'scripts/vscode-host/setup.sh')], { stdio: 'inherit' });
-  if (setup.status !== 0) return { error: 'VS Code host setup failed' };
-  const emulator = await startEmulator({ port: 0, seed: 'scale:200x50', operationDelayMs: 0 });
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'mentor-bench-'));
-  try {
-    fs.mkdirSync(path.join(workspace, '.vscode'));
-    fs.writeFileSync(path.join(workspace, '.vscode/settings.json'), JSON.stringify({
-      'mentor.project': 'mentor-demo', 'mentor.region': 'us-central1', 'mentor.apiEndpoint': emulator.address }));
-    const output = await new Promise((resolve) => {
-      let text = '';
-      const child = spawn(process.execPath, [path.join(ROOT, 'scripts/vscode-host/run.cjs'), `--extensionDevelopmentPath=${ROOT}`,
-        `--extensionTestsPath=${path.join(ROOT, 'out/test/bench/index.js')}`, workspace],
-      { cwd: ROOT, env: { ...process.env, MENTOR_TEST_EMULATOR: emulator.address, TEST_TIMEOUT_MS: '240000' } });
-      child.stdout.on('data', (d) => (text += d));
-      child.stderr.on('data', (d) => (text += d));
-      child.on('exit', (code) => resolve({ code, text }));
-    });
-    const line = output.text.split('\n').find((l) => l.includes('@@bench '));
-    if (!line) return { error: `no result (exit ${output.code})`, tail: output.text.split('\n').slice(-20).join('\n') };
-    return JSON.parse(line.slice(line.indexOf('@@bench ') + 8));
-  } finally {
-    await emulator.stop();
-    fs.rmSync(workspace, { recursive: true, force: true });
   }
 }
 
@@ -154,31 +126,32 @@ async function benchLocalLoop() {
 }
 
 sh(process.execPath, ['scripts/build.mjs', '--production']);
-results.bundle = { extension: fileSizes('dist/extension.js'), webview: fileSizes('dist/webview.js') };
-console.log(`bundle: extension ${kb(results.bundle.extension.bytes)} (${kb(results.bundle.extension.gzipBytes)} gzip), ` +
-  `webview ${kb(results.bundle.webview.bytes)} (${kb(results.bundle.webview.gzipBytes)} gzip)`);
+results.bundle = benchBundles(ROOT);
+printBundles(results.bundle);
 
 sh(process.execPath, [path.join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--out', 'dist/mentor.vsix']);
 results.vsix = { bytes: fs.statSync(path.join(ROOT, 'dist/mentor.vsix')).size };
 console.log(`vsix: ${kb(results.vsix.bytes)}`);
 
+const sections = process.argv.slice(2);
+const wanted = (name) => sections.length === 0 || sections.includes(name);
 const { startEmulator } = require(path.join(ROOT, 'out/emulator/server.js'));
 const { createControlClient } = require(path.join(ROOT, 'out/emulator/controlClient.js'));
-results.list = await benchList(startEmulator, createControlClient);
-console.log(`list 200 services (×50 revisions): cold ${results.list.coldMs} ms, warm median ${results.list.warmMedianMs} ms, ` +
+if (wanted('list')) results.list = await benchList(startEmulator, createControlClient);
+if (results.list) console.log(`list 200 services (×50 revisions): cold ${results.list.coldMs} ms, warm median ${results.list.warmMedianMs} ms, ` +
   `RPCs ${JSON.stringify(results.list.rpcsForFirstLevel)}; one service's ${results.list.revisionsOfOneService} revisions ` +
   `${results.list.listRevisionsMs} ms, RPCs ${JSON.stringify(results.list.rpcsForOneService)}`);
 
-results.localLoop = await benchLocalLoop();
-if (results.localLoop.error) console.log(`local loop: ${results.localLoop.error}`);
+if (wanted('localLoop')) results.localLoop = await benchLocalLoop();
+if (!results.localLoop) { /* not asked for */ } else if (results.localLoop.error) console.log(`local loop: ${results.localLoop.error}`);
 else {
   const l = results.localLoop;
   console.log(`local loop (fixture): context ${l.contextFiles} files ${kb(l.contextBytes)} in ${l.contextMs} ms; build cold ${l.buildColdMs} ms, ` +
     `cached ${l.buildCachedMs} ms; run → healthy ${l.runToHealthyMs} ms (probe ${l.probeMs} ms)`);
 }
 
-results.deploy = await benchDeploy(ROOT).catch((error) => ({ error: error.message }));
-if (results.deploy.error) console.log(`deploy: ${results.deploy.error}`);
+if (wanted('deploy')) results.deploy = await benchDeploy(ROOT).catch((error) => ({ error: error.message }));
+if (!results.deploy) { /* not asked for */ } else if (results.deploy.error) console.log(`deploy: ${results.deploy.error}`);
 else {
   const d = results.deploy;
   const steps = (s) => Object.entries(s).map(([k, v]) => `${k} ${v} ms`).join(', ');
@@ -190,8 +163,8 @@ else {
 }
 
 // ---- log tail (scripts/bench/tailBench.mjs) ----
-results.tail = await benchTail(ROOT).catch((error) => ({ error: error.message }));
-if (results.tail.error) console.log(`tail: ${results.tail.error}`);
+if (wanted('tail')) results.tail = await benchTail(ROOT).catch((error) => ({ error: error.message }));
+if (!results.tail) { /* not asked for */ } else if (results.tail.error) console.log(`tail: ${results.tail.error}`);
 else {
   const { sustained: s, latencyDefaultWindow: d, latencyNoWindow: z } = results.tail;
   console.log(`tail: ${s.entries} entries sustained at ${s.entriesPerSecond} entries/s (written in ${s.writtenMs} ms, all out after ${s.totalMs} ms); ` +
@@ -199,13 +172,9 @@ else {
 }
 // ---- end log tail ----
 
-results.vscode = await benchVsCode(startEmulator);
-if (results.vscode.error) console.log(`vscode: ${results.vscode.error}\n${results.vscode.tail ?? ''}`);
-else {
-  const { activation, tree } = results.vscode;
-  console.log(`vscode: activate() ${activation.extensionActivateMs} ms inside the extension, ${activation.hostActivateCallMs} ms ` +
-    `as seen by the caller; first level of ${tree.services} services: data ${tree.firstLevelDataMs} ms, visible ` +
-    `${tree.firstLevelVisibleMs} ms; RPCs ${JSON.stringify(tree.rpcs)}`);
+if (wanted('vscode')) {
+  results.vscode = await benchVsCode(ROOT, startEmulator, Number(process.env.BENCH_VSCODE_RUNS || 10));
+  printVsCode(results.vscode);
 }
 
 // Leave a development build behind, as `npm test` and `npm start` expect.

@@ -24,10 +24,14 @@ export interface MentorApi {
   readonly cloudDiagnostics: CloudDiagnostics;
   /** How long activate() took, for the benchmark. */
   readonly activationMs: number;
+  /** performance.now() when activate() started, and when the first bundled module started to run (bench). */
+  readonly activateStartedAt: number;
+  readonly firstModuleAt: number | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): MentorApi {
   const started = Date.now();
+  const activateStartedAt = performance.now();
   const log = vscode.window.createOutputChannel('Mentor', { log: true });
   const connection = new CloudRunConnection(readTarget);
   const explorer = new ExplorerProvider(connection, log);
@@ -70,7 +74,8 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
 
   const activationMs = Date.now() - started;
   log.info(`Mentor activated in ${activationMs} ms`);
-  return { explorer, treeView, connection, localRun, tails, cloudDiagnostics, activationMs };
+  const firstModuleAt = (globalThis as { __mentorFirstModuleAt?: number }).__mentorFirstModuleAt;
+  return { explorer, treeView, connection, localRun, tails, cloudDiagnostics, activationMs, activateStartedAt, firstModuleAt };
 }
 
 export function deactivate(): void {

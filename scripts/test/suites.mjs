@@ -66,7 +66,7 @@ export async function integrationSuite(engineEnv = {}) {
   const setup = await run('bash', [path.join(ROOT, 'scripts', 'vscode-host', 'setup.sh')], { cwd: ROOT, logFile: path.join(RESULTS, 'vscode-host-setup.log'), timeoutMs: 20 * 60000 });
   if (setup.code !== 0) return crashed(`scripts/vscode-host/setup.sh failed (exit ${setup.code}); see test-results/vscode-host-setup.log`);
   say(`[test] VS Code host ready in ${secs(setup.ms)}`);
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'extension.js'))) return crashed('dist/extension.js is missing (build)');
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'extension.mjs'))) return crashed('dist/extension.mjs is missing (build)');
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mentor-integration-'));
   tempDirs.add(tmp);

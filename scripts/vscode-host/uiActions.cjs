@@ -190,6 +190,15 @@ function makeUiActions(page, ctx) {
         return rows[pickByText(rows.map(r => r.label), args.label)];
       }, T(args), `no tree row "${args.label}"${want === null ? '' : ` with a description containing "${want}"`}`);
     },
+    /** Waits, checking every animation frame in the page, for a visible row labelled exactly `label`; returns
+     *  the page's Date.now() at that frame (so a caller can time "visible" without the bridge's polling). */
+    async treeRowVisibleAt(args) {
+      const handle = await page.waitForFunction((label) => {
+        const rows = [...document.querySelectorAll('.pane-body .monaco-list-row[role=treeitem] .label-name')];
+        return rows.some(e => e.textContent.trim() === label && __uiVisible(e)) ? Date.now() : 0;
+      }, String(args.label), { polling: 'raf', timeout: T(args) });
+      return handle.jsonValue();
+    },
     async clickTreeRow(args) {
       // resolve the exact label first (same matching rules as everywhere), then click by that label
       const row = await poll(async () => (await treeRows(args)).find((r, _, all) => r === all[pickByText(all.map(x => x.label), args.label)]),

@@ -90,10 +90,3 @@ function readSettings(folder: string): Record<string, unknown> {
     return {};
   }
 }
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (error: Error) => {
-    process.stderr.write(`✖ ${error.message}\n`);
-    process.exit(1);
-  });
-}

@@ -31,3 +31,9 @@ export interface MentorCommand<Args extends unknown[] = unknown[]> {
   readonly id: string;
   run(ctx: MentorContext, ...args: Args): Promise<unknown> | unknown;
 }
+
+/** A command as activation registers it: the id now, the implementation on first use. */
+export interface LazyCommand {
+  readonly id: string;
+  load(): Promise<MentorCommand<never[]>>;
+}

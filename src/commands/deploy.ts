@@ -79,7 +79,11 @@ export const deploy: MentorCommand = {
 function vscodeDeployUi(ctx: MentorContext, output: vscode.OutputChannel,
   progress: vscode.Progress<{ message?: string }>): DeployUi {
   return {
-    progress: (step, message) => progress.report({ message: message ? `${step}: ${message}` : step }),
+    progress: (step, message) => {
+      // A step's start also heads its part of the deploy log, so the log reads step by step.
+      if (!message) output.appendLine(`▶ ${step}`);
+      progress.report({ message: message ? `${step}: ${message}` : step });
+    },
     log: (line) => output.appendLine(line),
     warn: (message) => {
       output.appendLine(`⚠ ${message}`);

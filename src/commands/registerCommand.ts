@@ -2,19 +2,21 @@
 // errors into a message with the actions that fix them (Retry re-runs the command with its arguments).
 import * as vscode from 'vscode';
 import { ErrorAction, UserFacingError, isCancellation } from '../core/errors';
-import { MentorCommand, MentorContext } from './context';
+import { LazyCommand, MentorContext } from './context';
 
-export function registerCommands(ctx: MentorContext, commands: readonly MentorCommand<never[]>[]): void {
+export function registerCommands(ctx: MentorContext, commands: readonly LazyCommand[]): void {
   for (const command of commands) {
     ctx.extension.subscriptions.push(vscode.commands.registerCommand(command.id, (...args: never[]) =>
       runCommand(ctx, command, args)));
   }
 }
 
-async function runCommand(ctx: MentorContext, command: MentorCommand<never[]>, args: never[]): Promise<unknown> {
+async function runCommand(ctx: MentorContext, command: LazyCommand, args: never[]): Promise<unknown> {
   const started = Date.now();
   try {
-    const result = await command.run(ctx, ...args);
+    const implementation = await command.load();
+    if (implementation.id !== command.id) throw new Error(`commands/index.ts maps ${command.id} to ${implementation.id}`);
+    const result = await implementation.run(ctx, ...args);
     ctx.log.info(`${command.id} finished in ${Date.now() - started} ms`);
     return result;
   } catch (error) {

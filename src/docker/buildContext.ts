@@ -122,8 +122,8 @@ export async function packContext(contextDir: string, dockerfile = 'Dockerfile')
 
   const entries = await walkContext(root, inside ?? '');
   const tarName = inside ?? `.dockerfile.${randomBytes(10).toString('hex')}`;
-  const tarFs = await import('tar-fs');
-  const pack = tarFs.pack(root, {
+  const { pack: packTar } = await import('./contextLibraries');
+  const pack = packTar(root, {
     // tar-fs recurses into directory entries by itself; the list is complete, so it must not.
     entries: entries.map((e) => e.path.split('/').join(path.sep)),
     ignore: () => true,
@@ -164,11 +164,8 @@ export async function packContext(contextDir: string, dockerfile = 'Dockerfile')
 
 async function createMatcher(patterns: string[]): Promise<Matcher> {
   if (patterns.length === 0) return { ignores: () => false };
-  const mod = await import('@balena/dockerignore');
-  const factory = ((mod as { default?: unknown }).default ?? mod) as (options?: { ignorecase?: boolean }) => {
-    add(patterns: string[]): Matcher;
-  };
-  return factory({ ignorecase: false }).add(patterns);
+  const { dockerignore } = await import('./contextLibraries');
+  return dockerignore({ ignorecase: false }).add(patterns);
 }
 
 /** The `!` patterns, cleaned the way moby cleans them, split into path segments. */

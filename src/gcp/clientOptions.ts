@@ -16,7 +16,7 @@ export async function buildClientOptions(target: MentorTarget): Promise<Connecte
   if (local) {
     // Loaded lazily: both packages are large and only needed once the explorer asks for data.
     // The grpc module must be google-gax's own copy; a second @grpc/grpc-js rejects these credentials.
-    const [{ grpc }, { PassThroughClient }] = await Promise.all([import('google-gax'), import('google-auth-library')]);
+    const [{ grpc }, { PassThroughClient }] = await Promise.all([import('./gaxGrpc'), import('./googleAuthLibrary')]);
     return {
       endpoint: `${local.host}:${local.port}`,
       options: {

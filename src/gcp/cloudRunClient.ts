@@ -3,7 +3,7 @@
 import { ServicesClient } from '@google-cloud/run/build/src/v2/services_client';
 import { RevisionsClient } from '@google-cloud/run/build/src/v2/revisions_client';
 import type { protos } from '@google-cloud/run';
-import type { CallOptions } from 'google-gax';
+import type { CallOptions, ClientOptions } from 'google-gax';
 import { serviceResourceName, shortName } from '../core/cloudRunNames';
 import { RevisionSummary, ServiceSummary, TrafficTarget } from '../core/model';
 import { MentorTarget } from '../core/settings';
@@ -21,7 +21,7 @@ export class GoogleCloudRun implements CloudRunApi {
     readonly target: MentorTarget,
     readonly endpoint: string | undefined,
     private readonly services: ServicesClient,
-    private readonly revisions: RevisionsClient,
+    private readonly clientOptions: ClientOptions,
   ) {
     // Google's retry settings ride out transient UNAVAILABLE for ~10 s; a refused local emulator is not
     // transient, so fail fast there. autoPaginate:false: the *Async iterators page themselves.
@@ -29,10 +29,16 @@ export class GoogleCloudRun implements CloudRunApi {
   }
 
   private readonly callOptions: CallOptions;
+  private revisionsClient?: RevisionsClient;
+
+  /** Made on first use: each client compiles its protos (~40 ms), and the first listing needs only services. */
+  private get revisions(): RevisionsClient {
+    return (this.revisionsClient ??= new RevisionsClient(this.clientOptions));
+  }
 
   static async connect(target: MentorTarget): Promise<GoogleCloudRun> {
     const { options, endpoint } = await buildClientOptions(target);
-    return new GoogleCloudRun(target, endpoint, new ServicesClient(options), new RevisionsClient(options));
+    return new GoogleCloudRun(target, endpoint, new ServicesClient(options), options);
   }
 
   private get location(): string {
@@ -119,7 +125,7 @@ export class GoogleCloudRun implements CloudRunApi {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.services.close(), this.revisions.close()]);
+    await Promise.allSettled([this.services.close(), this.revisionsClient?.close()]);
   }
 
   private async getRaw(serviceName: string): Promise<protos.google.cloud.run.v2.IService> {

@@ -18,7 +18,7 @@ export function ensureGoogleCredentials(): Promise<AuthClient> {
 }
 
 async function resolveCredentials(): Promise<AuthClient> {
-  const { GoogleAuth } = await import('google-auth-library');
+  const { GoogleAuth } = await import('./googleAuthLibrary');
   const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] });
   try {
     const client = await withTimeout(auth.getClient(), 'finding Application Default Credentials');

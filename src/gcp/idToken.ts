@@ -6,7 +6,7 @@ import { MentorTarget } from '../core/settings';
 export async function idTokenHeaders(target: MentorTarget, url: string): Promise<Record<string, string> | undefined> {
   // The emulator's proxy, like Cloud Run, wants a bearer token on private services but does not verify it.
   if (target.apiEndpoint) return { authorization: 'Bearer mentor-emulator' };
-  const { GoogleAuth } = await import('google-auth-library');
+  const { GoogleAuth } = await import('./googleAuthLibrary');
   try {
     const client = await new GoogleAuth().getIdTokenClient(new URL(url).origin);
     const headers: Record<string, string> = {};

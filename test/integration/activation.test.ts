@@ -1,16 +1,22 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
+import { control, EXTENSION_ID } from './support';
 import { ui, uiBridgeAvailable } from './uiBridge';
 
-const EXTENSION_ID = 'mentor-dev.mentor-cloud-run';
 
 describe('activation', () => {
-  it('the extension is installed and activates', async () => {
+  it('the extension is installed and activates without calling any Google API', async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(ext, `${EXTENSION_ID} is not installed`);
+    assert.strictEqual(ext.isActive, false, 'nothing should have activated Mentor before its view or a command is used');
+    const emulator = control();
+    await emulator.getStats({ reset: true });
     await ext.activate();
     assert.strictEqual(ext.isActive, true);
+    // No credential check, no listing, no API call until a view is shown or a command runs.
+    assert.deepStrictEqual(await emulator.getStats(), {});
+    emulator.close();
   });
 
   it('registers mentor.refresh', async () => {

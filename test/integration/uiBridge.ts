@@ -120,6 +120,9 @@ export const ui = {
    *  that text — use it to wait for a row to CHANGE); returns it. */
   waitForTreeRow: (label: string, opts: WaitOptions & { view?: string; description?: string } = {}) =>
     uiRequest<TreeRow>('waitForTreeRow', { label, ...opts }),
+  /** Waits for a visible tree row labelled exactly `label`, checked every animation frame in the page; returns
+   *  the page's Date.now() when it appeared (to time "visible" without the bridge's own polling delay). */
+  treeRowVisibleAt: (label: string, opts: WaitOptions = {}) => uiRequest<number>('treeRowVisibleAt', { label, ...opts }),
   /** Clicks (button 'left'|'right', double) the visible tree row labelled `label`; returns the row as it was before the click. */
   clickTreeRow: (label: string, opts: WaitOptions & { view?: string; button?: 'left' | 'right'; double?: boolean } = {}) =>
     uiRequest<TreeRow>('clickTreeRow', { label, ...opts }),

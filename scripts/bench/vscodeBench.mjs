@@ -1,0 +1,91 @@
+// The real-VS-Code part of `npm run bench`: code-server started RUNS times on a workspace pointed at an
+// emulator seeded with scale:200x50; each run activates the extension once (require + activate, as the
+// caller sees it) and opens the view (first level data, first visible row); the first run also starts a
+// deploy and times its first step on screen. Then an empty ESM extension (test/fixtures/empty-extension) is
+// activated the same way: what VS Code itself costs here. Medians over the runs; no assertions.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function runOnce(root, workspace, emulatorAddress, env, extension = root, tests = path.join(root, 'out/test/bench/index.js')) {
+  return new Promise((resolve) => {
+    let text = '';
+    const child = spawn(process.execPath, [path.join(root, 'scripts/vscode-host/run.cjs'), `--extensionDevelopmentPath=${extension}`,
+      `--extensionTestsPath=${tests}`, workspace],
+    { cwd: root, env: { ...process.env, MENTOR_TEST_EMULATOR: emulatorAddress, TEST_TIMEOUT_MS: '240000', ...env } });
+    child.stdout.on('data', (d) => (text += d));
+    child.stderr.on('data', (d) => (text += d));
+    child.on('exit', (code) => {
+      const line = text.split('\n').find((l) => l.includes('@@bench '));
+      resolve(line ? JSON.parse(line.slice(line.indexOf('@@bench ') + 8))
+        : { error: `no result (exit ${code})`, tail: text.split('\n').slice(-20).join('\n') });
+    });
+  });
+}
+
+export async function benchVsCode(root, startEmulator, runs = 10) {
+  const setup = spawnSync('bash', [path.join(root, 'scripts/vscode-host/setup.sh')], { stdio: 'inherit' });
+  if (setup.status !== 0) return { error: 'VS Code host setup failed' };
+  const emulator = await startEmulator({ port: 0, seed: 'scale:200x50', operationDelayMs: 0 });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mentor-bench-'));
+  // The sample app, so the deploy has something to deploy (it stops at preflight: the scale seed enables no APIs).
+  const workspace = path.join(tmp, 'mentor-ai-backend');
+  try {
+    fs.cpSync(path.join(root, 'test/fixtures/mentor-ai-backend'), workspace, { recursive: true });
+    fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+    fs.writeFileSync(path.join(workspace, '.vscode/settings.json'), JSON.stringify({
+      'mentor.project': 'mentor-demo', 'mentor.region': 'us-central1', 'mentor.apiEndpoint': emulator.address }));
+    const samples = [];
+    for (let i = 0; i < runs; i++) {
+      const result = await runOnce(root, workspace, emulator.address, { MENTOR_BENCH_DEPLOY: i === 0 ? '1' : '0' });
+      if (result.error) return result;
+      samples.push(result);
+    }
+    // The floor: the same measurement for an empty ESM extension in the same host.
+    const floor = [];
+    const empty = path.join(root, 'test/fixtures/empty-extension');
+    for (let i = 0; i < Math.max(3, Math.ceil(runs / 2)); i++) {
+      const result = await runOnce(root, workspace, emulator.address, {}, empty, path.join(empty, 'probe-tests.js'));
+      if (result.error) return result;
+      floor.push(result.activation.hostActivateCallMs);
+    }
+    const pick = (f) => samples.map(f);
+    return {
+      runs,
+      activation: {
+        hostActivateCallMedianMs: median(pick((s) => s.activation.hostActivateCallMs)),
+        hostActivateCallMs: pick((s) => s.activation.hostActivateCallMs),
+        extensionActivateMedianMs: median(pick((s) => s.activation.extensionActivateMs)),
+        untilFirstModuleMedianMs: median(pick((s) => s.activation.untilFirstModuleMs)),
+        modulesRunningMedianMs: median(pick((s) => s.activation.modulesRunningMs)),
+        alreadyActive: pick((s) => s.activation.alreadyActive).some(Boolean),
+        emptyExtensionMedianMs: median(floor),
+        emptyExtensionMs: floor,
+      },
+      tree: {
+        services: samples[0].tree.services,
+        firstLevelDataMedianMs: median(pick((s) => s.tree.firstLevelDataMs)),
+        firstLevelVisibleMedianMs: median(pick((s) => s.tree.firstLevelVisibleMs)),
+        firstLevelVisibleMs: pick((s) => s.tree.firstLevelVisibleMs),
+        rpcs: samples[0].tree.rpcs,
+      },
+      deploy: samples[0].deploy,
+    };
+  } finally {
+    await emulator.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+export function printVsCode(v) {
+  if (v.error) { console.log(`vscode: ${v.error}\n${v.tail ?? ''}`); return; }
+  console.log(`vscode (median of ${v.runs} starts): activation as seen by the caller ${v.activation.hostActivateCallMedianMs} ms ` +
+    `[${v.activation.hostActivateCallMs.join(', ')}] = until the first module runs ${v.activation.untilFirstModuleMedianMs} ms + modules running ` +
+    `${v.activation.modulesRunningMedianMs} ms + activate() ${v.activation.extensionActivateMedianMs} ms ` +
+    `(an empty ESM extension: ${v.activation.emptyExtensionMedianMs} ms [${v.activation.emptyExtensionMs.join(', ')}]); ` +
+    `first level of ${v.tree.services} services: data ${v.tree.firstLevelDataMedianMs} ms, visible ${v.tree.firstLevelVisibleMedianMs} ms; ` +
+    `RPCs ${JSON.stringify(v.tree.rpcs)}; first deploy step on screen ${v.deploy ? `${v.deploy.firstStepVisibleMs} ms` : 'n/a'}`);
+}
