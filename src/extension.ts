@@ -58,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
 
   const ctx: MentorContext = {
     extension: context, log, connection, explorer, previousTraffic: new Map(), docker, buildOutput, deployOutput, localRun, proposals,
-    tails, cloudDiagnostics,
+    tails, cloudDiagnostics, deployButton, deploysRunning: new Set(),
   };
   registerCommands(ctx, allCommands);
 

@@ -53,5 +53,9 @@ export function activeWorkspaceFolder(): vscode.WorkspaceFolder | undefined {
 
 export function readDeployConfig(): DeployConfig {
   const config = vscode.workspace.getConfiguration('mentor');
-  return deployConfigFromSettings((key, fallback) => config.get(key, fallback), readServiceName());
+  return deployConfigFromSettings((key, fallback) => config.get(key, fallback), readServiceName(), (key) => {
+    const value = config.inspect(key);
+    return [value?.globalValue, value?.workspaceValue, value?.workspaceFolderValue,
+      value?.globalLanguageValue, value?.workspaceLanguageValue, value?.workspaceFolderLanguageValue].some((v) => v !== undefined);
+  });
 }

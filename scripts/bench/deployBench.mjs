@@ -32,7 +32,7 @@ export async function benchDeploy(ROOT) {
     const service = `bench-${Date.now().toString(36)}`;
     const settings = { project: 'mentor-demo', region: 'us-central1', service, registry, allowUnauthenticated: true,
       'rollout.strategy': 'gradual', 'rollout.steps': [0, 50, 100], 'rollout.intervalSeconds': 1, 'rollout.healthChecks': 1, minInstances: 0 };
-    const config = deployConfigFromSettings((key, fallback) => settings[key] ?? fallback, service);
+    const config = deployConfigFromSettings((key, fallback) => settings[key] ?? fallback, service, (key) => key in settings);
     const target = { project: 'mentor-demo', region: 'us-central1', apiEndpoint: emulator.address };
     const deps = {
       cloudRun: await out('src/gcp/cloudRun.js').connectCloudRun(target),

@@ -6,6 +6,7 @@ import { basename, join, resolve } from 'node:path';
 import { parse } from 'jsonc-parser';
 import { suggestServiceId } from '../core/cloudRunNames';
 import { deployConfigFromSettings } from '../core/deployConfig';
+import { riskyChanges } from '../core/deployPlan';
 import { isCancellation, UserFacingError } from '../core/errors';
 import { MentorTarget } from '../core/settings';
 import { connectCloudRun } from '../gcp/cloudRun';
@@ -22,7 +23,8 @@ import { gitRevisionTag } from '../local/gitRevision';
 const USAGE = `Usage: mentor deploy [--folder DIR] [--yes] [--remove-unlisted]
   --folder DIR        the app folder (default: current directory); settings from DIR/.vscode/settings.json
   --yes               confirm the deploy plan without asking (CI)
-  --remove-unlisted   with --yes: remove live env vars / secret refs that the settings do not list`;
+  --remove-unlisted   with --yes: remove live env vars / secret refs that the settings do not list
+  --allow-access-changes  with --yes: apply a plan that widens or narrows access or removes something`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -34,9 +36,10 @@ export async function main(argv: string[]): Promise<number> {
   const folder = resolve(folderIndex >= 0 ? rest[folderIndex + 1] ?? '.' : '.');
   const yes = rest.includes('--yes');
   const removeUnlisted = rest.includes('--remove-unlisted');
+  const allowAccessChanges = rest.includes('--allow-access-changes');
   const settings = readSettings(folder);
   const read = <T>(key: string, fallback: T): T => (settings[`mentor.${key}`] as T | undefined) ?? fallback;
-  const config = deployConfigFromSettings(read, suggestServiceId(basename(folder)));
+  const config = deployConfigFromSettings(read, suggestServiceId(basename(folder)), (key) => `mentor.${key}` in settings);
   const target: MentorTarget = { project: config.project, region: config.region, apiEndpoint: read('apiEndpoint', '') || process.env.MENTOR_API_ENDPOINT || '' };
   const abort = new AbortController();
   process.once('SIGINT', () => { process.stderr.write('\nCancelling…\n'); abort.abort(); });
@@ -45,10 +48,14 @@ export async function main(argv: string[]): Promise<number> {
     progress: (step, message) => process.stderr.write(`▸ ${step}${message ? `: ${message}` : ''}\n`),
     log: (line) => process.stdout.write(`  ${line}\n`),
     warn: (message) => process.stderr.write(`⚠ ${message}\n`),
-    async confirmPlan(service, planText) {
+    async confirmPlan(service, planText, plan) {
       process.stdout.write(`Plan for ${service}:\n${planText}\n`);
-      if (!yes) process.stderr.write('Refusing to change a live service without --yes.\n');
-      return yes;
+      if (!yes) { process.stderr.write(`Refusing to ${plan.creates ? 'create a service' : 'change a live service'} without --yes.\n`); return false; }
+      if (riskyChanges(plan).length && !allowAccessChanges) {
+        process.stderr.write('Refusing: the plan widens or narrows access or removes something (⚠ above); add --allow-access-changes to apply it.\n');
+        return false;
+      }
+      return true;
     },
     async confirmDroppedRefs(service, plan) {
       const lines = [...plan.droppedEnv.map((n) => `env ${n}`), ...plan.droppedSecrets.map((s) => `secret ${s}`)];

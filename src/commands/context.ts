@@ -25,6 +25,10 @@ export interface MentorContext {
   readonly tails: TailManager;
   /** Tracebacks from cloud logs as diagnostics; revisionTookAllTraffic() clears the old revisions'. */
   readonly cloudDiagnostics: CloudDiagnostics;
+  /** The status bar's Deploy button: shows (and refuses) a deploy already running in this window. */
+  readonly deployButton: vscode.StatusBarItem;
+  /** Services being deployed from this window right now (full resource names). */
+  readonly deploysRunning: Set<string>;
 }
 
 export interface MentorCommand<Args extends unknown[] = unknown[]> {

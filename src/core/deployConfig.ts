@@ -4,7 +4,13 @@ import { serviceIdProblem } from './cloudRunNames';
 import { CLOUD_RUN_RESERVED_ENV } from './containerContract';
 import { parseCpu, parseMemory } from './resources';
 
+
 export type Ingress = 'all' | 'internal' | 'internal-and-cloud-load-balancing';
+
+/** Settings whose value reaches a LIVE service only when the user set them (a default never does). */
+export const PATCHABLE_SETTINGS = ['memory', 'cpu', 'minInstances', 'maxInstances', 'concurrency', 'timeoutSeconds',
+  'port', 'serviceAccount', 'ingress', 'allowUnauthenticated'] as const;
+export type PatchableSetting = typeof PATCHABLE_SETTINGS[number];
 export type RolloutStrategy = 'gradual' | 'allAtOnce';
 
 export interface SecretRef {
@@ -35,6 +41,8 @@ export interface DeployConfig {
   verifyTimeoutSeconds: number;
   smokeTest: boolean;
   rollout: { strategy: RolloutStrategy; steps: number[]; intervalSeconds: number; maxErrorRatePercent: number; healthChecks: number };
+  /** The settings the user set (not defaults): only these reach a live service (see servicePatch.ts). */
+  explicit: ReadonlySet<PatchableSetting>;
 }
 
 const INGRESS: Record<Ingress, string> = {
@@ -131,8 +139,11 @@ export function ingressValue(ingress: Ingress): string {
 /** Reads one `mentor.*` setting (key without the prefix), falling back to `fallback`. */
 export type SettingsReader = <T>(key: string, fallback: T) => T;
 
-/** The deploy config from `mentor.*` settings: the same for VS Code and the headless CLI. */
-export function deployConfigFromSettings(read: SettingsReader, defaultService: string): DeployConfig {
+/**
+ * The deploy config from `mentor.*` settings: the same for VS Code and the headless CLI. `isExplicit(key)`
+ * tells a value the user set from a default (VS Code: `inspect()`; the CLI: present in settings.json).
+ */
+export function deployConfigFromSettings(read: SettingsReader, defaultService: string, isExplicit: (key: string) => boolean): DeployConfig {
   const secrets: Record<string, SecretRef> = {};
   for (const [name, value] of Object.entries(read<Record<string, string>>('secrets', {}))) secrets[name] = parseSecretRef(String(value));
   const healthPath = read('healthPath', '/health').trim() || '/health';
@@ -164,5 +175,6 @@ export function deployConfigFromSettings(read: SettingsReader, defaultService: s
       maxErrorRatePercent: read('rollout.maxErrorRatePercent', 5),
       healthChecks: read('rollout.healthChecks', 3),
     },
+    explicit: new Set(PATCHABLE_SETTINGS.filter((key) => isExplicit(key))),
   };
 }

@@ -1,114 +1,159 @@
-// What a deploy would change on a live service, in words a person can check before confirming, and the
-// env vars / secret references that exist live but not in settings (never dropped silently).
-import { DeployConfig, SecretRef } from './deployConfig';
+// What a deploy changes on a service, field by field (before → after), computed by comparing the service
+// Cloud Run holds with the exact spec Mentor would send: whatever differs is shown, whether Mentor meant to
+// change it or not. Changes that widen or narrow access, or remove something, are marked: they need an
+// explicit choice. Env values are never shown (they may be sensitive); secret references are.
+import { DeployConfig } from './deployConfig';
+import { ContainerSpec, EnvVarSpec, envMeaning, ServiceSpec, servingContainerIndex } from './servicePatch';
 
-/** The parts of a live service a deploy can change, read from its current revision template. */
-export interface LiveConfig {
-  image?: string;
-  memory?: string;
-  cpu?: string;
-  minInstances?: number;
-  maxInstances?: number;
-  concurrency?: number;
-  timeoutSeconds?: number;
-  serviceAccount?: string;
-  env: Record<string, string>;
-  secrets: Record<string, SecretRef>;
-}
+export type ChangeRisk = 'widens access' | 'narrows access' | 'removes';
 
 export interface PlanChange {
   what: string;
   from: string;
   to: string;
+  risk?: ChangeRisk;
 }
 
 export interface DeployPlan {
+  /** true for the first deploy of a service: `changes` then lists what will be created. */
+  creates: boolean;
   changes: PlanChange[];
-  /** Env var names set live but absent from mentor.env / mentor.secrets. */
+  /** Env var names set live on the serving container but absent from mentor.env / mentor.secrets. */
   droppedEnv: string[];
   /** Secret references set live but absent from mentor.secrets, as "NAME → secret:version". */
   droppedSecrets: string[];
 }
 
-/** Reads LiveConfig out of a Cloud Run v2 service (plain-call JSON: camelCase, strings for enums). */
-export function liveConfigOf(service: {
-  template?: {
-    containers?: { image?: string | null; env?: { name?: string | null; value?: string | null; valueSource?: { secretKeyRef?: { secret?: string | null; version?: string | null } | null } | null }[] | null; resources?: { limits?: Record<string, string> | null } | null }[] | null;
-    scaling?: { minInstanceCount?: number | null; maxInstanceCount?: number | null } | null;
-    maxInstanceRequestConcurrency?: number | null;
-    timeout?: { seconds?: unknown } | null;
-    serviceAccount?: string | null;
-  } | null;
-}): LiveConfig {
-  const template = service.template ?? {};
-  const container = template.containers?.[0] ?? {};
-  const env: Record<string, string> = {};
-  const secrets: Record<string, SecretRef> = {};
-  for (const variable of container.env ?? []) {
-    if (!variable.name) continue;
-    const ref = variable.valueSource?.secretKeyRef;
-    if (ref?.secret) secrets[variable.name] = { secret: ref.secret, version: ref.version || 'latest' };
-    else env[variable.name] = variable.value ?? '';
-  }
-  return {
-    image: container.image ?? undefined,
-    memory: container.resources?.limits?.memory,
-    cpu: container.resources?.limits?.cpu,
-    minInstances: template.scaling?.minInstanceCount ?? undefined,
-    maxInstances: template.scaling?.maxInstanceCount ?? undefined,
-    concurrency: template.maxInstanceRequestConcurrency ?? undefined,
-    timeoutSeconds: template.timeout?.seconds == null ? undefined : Number(String(template.timeout.seconds)),
-    serviceAccount: template.serviceAccount ?? undefined,
-    env,
-    secrets,
-  };
+/** Who may invoke the service: `allUsers` holds roles/run.invoker (or invoker IAM is off). */
+export interface InvokerAccess {
+  publicBefore: boolean;
+  publicAfter: boolean;
 }
 
-const show = (value: unknown) => (value === undefined || value === '' ? '(default)' : String(value));
-const showRef = (ref: SecretRef) => `${ref.secret}:${ref.version}`;
+const INGRESS_LABEL: Record<string, string> = {
+  INGRESS_TRAFFIC_ALL: 'all', INGRESS_TRAFFIC_INTERNAL_ONLY: 'internal',
+  INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER: 'internal-and-cloud-load-balancing',
+};
+const INGRESS_REACH: Record<string, number> = { INGRESS_TRAFFIC_INTERNAL_ONLY: 0, INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER: 1, INGRESS_TRAFFIC_ALL: 2 };
+/** Fields Cloud Run sets, or that this deploy manages separately (traffic is planned by the rollout). */
+const NOT_PLANNED = new Set(['name', 'uid', 'generation', 'createTime', 'updateTime', 'deleteTime', 'expireTime', 'creator',
+  'lastModifier', 'observedGeneration', 'terminalCondition', 'conditions', 'latestReadyRevision', 'latestCreatedRevision',
+  'trafficStatuses', 'uri', 'urls', 'reconciling', 'etag', 'traffic', 'satisfiesPzs', 'template', 'ingress']);
 
-export function planDeploy(live: LiveConfig, config: DeployConfig, image: string): DeployPlan {
+const show = (value: unknown) => (value === undefined || value === null || value === '' ? '(default)' : String(value));
+const json = (value: unknown) => (value === undefined || value === null ? '(none)' : JSON.stringify(value));
+const showRef = (ref: { secret?: string | null; version?: string | null }) => `${ref.secret}:${ref.version || 'latest'}`;
+const showEnv = (e: EnvVarSpec) => (e.valueSource?.secretKeyRef ? `secret ${showRef(e.valueSource.secretKeyRef)}` : '(value)');
+
+/** Every difference between two values of the same field, as plan lines under `label`. */
+function compareGeneric(changes: PlanChange[], label: string, before: unknown, after: unknown): void {
+  if (json(before) !== json(after)) changes.push({ what: label, from: json(before), to: json(after) });
+}
+
+function compareEnv(changes: PlanChange[], prefix: string, before: EnvVarSpec[], after: EnvVarSpec[]): void {
+  const byName = (list: EnvVarSpec[]) => new Map(list.map((e) => [String(e.name), e]));
+  const was = byName(before), will = byName(after);
+  for (const [name, e] of will) {
+    const old = was.get(name);
+    if (!old) changes.push({ what: `${prefix}env ${name}`, from: '(unset)', to: showEnv(e) });
+    else if (envMeaning(old) !== envMeaning(e)) changes.push({ what: `${prefix}env ${name}`, from: showEnv(old), to: showEnv(e) === '(value)' ? '(new value)' : showEnv(e) });
+  }
+  for (const [name, e] of was) if (!will.has(name)) changes.push({ what: `${prefix}env ${name}`, from: showEnv(e), to: '(removed)', risk: 'removes' });
+}
+
+function compareContainer(changes: PlanChange[], prefix: string, before: ContainerSpec, after: ContainerSpec): void {
+  if (before.image !== after.image) changes.push({ what: `${prefix}image`, from: show(before.image), to: show(after.image) });
+  const limits = (c: ContainerSpec) => c.resources?.limits ?? {};
+  for (const key of new Set([...Object.keys(limits(before)), ...Object.keys(limits(after))])) {
+    if (limits(before)[key] !== limits(after)[key]) changes.push({ what: `${prefix}${key}`, from: show(limits(before)[key]), to: show(limits(after)[key]) });
+  }
+  const port = (c: ContainerSpec) => c.ports?.[0]?.containerPort;
+  if (port(before) !== port(after)) changes.push({ what: `${prefix}port`, from: show(port(before)), to: show(port(after)) });
+  compareEnv(changes, prefix, before.env ?? [], after.env ?? []);
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (['image', 'resources', 'ports', 'env'].includes(key)) continue;
+    compareGeneric(changes, `${prefix}${key}`, before[key], after[key]);
+  }
+  const { limits: _l1, ...otherBefore } = before.resources ?? {};
+  const { limits: _l2, ...otherAfter } = after.resources ?? {};
+  compareGeneric(changes, `${prefix}resources`, otherBefore, otherAfter);
+}
+
+/** The field-by-field plan for turning `before` (the live service) into `after` (what will be sent). */
+export function planServiceChanges(before: ServiceSpec, after: ServiceSpec, access: InvokerAccess): PlanChange[] {
   const changes: PlanChange[] = [];
-  const compare = (what: string, from: unknown, to: unknown) => {
-    if (show(from) !== show(to)) changes.push({ what, from: show(from), to: show(to) });
-  };
-  compare('image', live.image, image);
-  compare('memory', live.memory, config.memory);
-  compare('cpu', live.cpu, String(config.cpu));
-  compare('min instances', live.minInstances, config.minInstances);
-  compare('max instances', live.maxInstances, config.maxInstances);
-  compare('concurrency', live.concurrency, config.concurrency);
-  compare('timeout (s)', live.timeoutSeconds, config.timeoutSeconds);
-  if (config.serviceAccount) compare('service account', live.serviceAccount, config.serviceAccount);
-  // Env values may be sensitive even when not secrets: name what changes, not the values.
-  for (const name of Object.keys(config.env)) {
-    if (!(name in live.env)) changes.push({ what: `env ${name}`, from: '(unset)', to: '(set)' });
-    else if (live.env[name] !== config.env[name]) changes.push({ what: `env ${name}`, from: '(value)', to: '(new value)' });
+  const ingressBefore = String(before.ingress ?? 'INGRESS_TRAFFIC_ALL'), ingressAfter = String(after.ingress ?? 'INGRESS_TRAFFIC_ALL');
+  if (ingressBefore !== ingressAfter) {
+    changes.push({ what: 'ingress', from: INGRESS_LABEL[ingressBefore] ?? ingressBefore, to: INGRESS_LABEL[ingressAfter] ?? ingressAfter,
+      risk: (INGRESS_REACH[ingressAfter] ?? 2) > (INGRESS_REACH[ingressBefore] ?? 2) ? 'widens access' : 'narrows access' });
   }
-  for (const [name, ref] of Object.entries(config.secrets)) {
-    const before = live.secrets[name];
-    if (!before || showRef(before) !== showRef(ref)) {
-      changes.push({ what: `secret ${name}`, from: before ? showRef(before) : '(unset)', to: showRef(ref) });
-    }
+  if (access.publicBefore !== access.publicAfter) {
+    changes.push({ what: 'invoker access', from: access.publicBefore ? 'public (allUsers)' : 'private', to: access.publicAfter ? 'public (allUsers)' : 'private',
+      risk: access.publicAfter ? 'widens access' : 'narrows access' });
   }
-  const droppedEnv = Object.keys(live.env).filter((name) => !(name in config.env) && !(name in config.secrets));
-  const droppedSecrets = Object.entries(live.secrets).filter(([name]) => !(name in config.secrets) && !(name in config.env))
-    .map(([name, ref]) => `${name} → ${showRef(ref)}`);
-  return { changes, droppedEnv, droppedSecrets };
+  const t0 = before.template ?? {}, t1 = after.template ?? {};
+  if (t0.serviceAccount !== t1.serviceAccount) changes.push({ what: 'service account', from: show(t0.serviceAccount), to: show(t1.serviceAccount) });
+  const scale = (t: typeof t0, k: 'minInstanceCount' | 'maxInstanceCount') => t.scaling?.[k];
+  if (scale(t0, 'minInstanceCount') !== scale(t1, 'minInstanceCount')) changes.push({ what: 'min instances', from: show(scale(t0, 'minInstanceCount')), to: show(scale(t1, 'minInstanceCount')) });
+  if (scale(t0, 'maxInstanceCount') !== scale(t1, 'maxInstanceCount')) changes.push({ what: 'max instances', from: show(scale(t0, 'maxInstanceCount')), to: show(scale(t1, 'maxInstanceCount')) });
+  if (t0.maxInstanceRequestConcurrency !== t1.maxInstanceRequestConcurrency) changes.push({ what: 'concurrency', from: show(t0.maxInstanceRequestConcurrency), to: show(t1.maxInstanceRequestConcurrency) });
+  const seconds = (t: typeof t0) => (t.timeout?.seconds == null ? undefined : Number(String(t.timeout.seconds)));
+  if (seconds(t0) !== seconds(t1)) changes.push({ what: 'timeout (s)', from: show(seconds(t0)), to: show(seconds(t1)) });
+  for (const key of new Set([...Object.keys(t0), ...Object.keys(t1)])) {
+    if (['revision', 'containers', 'serviceAccount', 'scaling', 'maxInstanceRequestConcurrency', 'timeout'].includes(key)) continue;
+    compareGeneric(changes, key, t0[key], t1[key]);
+  }
+  const { minInstanceCount: _a, maxInstanceCount: _b, ...scaleBefore } = t0.scaling ?? {};
+  const { minInstanceCount: _c, maxInstanceCount: _d, ...scaleAfter } = t1.scaling ?? {};
+  compareGeneric(changes, 'scaling', scaleBefore, scaleAfter);
+  // Containers pair up by name (sidecars are named), else by position.
+  const c0 = t0.containers ?? [], c1 = t1.containers ?? [];
+  const key = (c: ContainerSpec, i: number) => c.name || `#${i + 1}`;
+  const servingKey = c1.length ? key(c1[servingContainerIndex(t1)], servingContainerIndex(t1)) : undefined;
+  const was = new Map(c0.map((c, i) => [key(c, i), c])), will = new Map(c1.map((c, i) => [key(c, i), c]));
+  for (const name of new Set([...will.keys(), ...was.keys()])) {
+    const prefix = name === servingKey ? '' : `container ${name}: `;
+    const before = was.get(name), after = will.get(name);
+    if (!after) changes.push({ what: `${prefix}container`, from: show(before!.image), to: '(removed)', risk: 'removes' });
+    else if (!before) changes.push({ what: `${prefix}container`, from: '(none)', to: show(after.image) });
+    else compareContainer(changes, prefix, before, after);
+  }
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (!NOT_PLANNED.has(key)) compareGeneric(changes, key, before[key], after[key]);
+  }
+  return changes;
 }
 
-/** Keeps live env vars and secret refs the settings do not mention (the safe answer to a dropped ref). */
-export function keepLiveExtras(config: DeployConfig, live: LiveConfig): DeployConfig {
-  const env = { ...config.env };
-  const secrets = { ...config.secrets };
-  for (const [name, value] of Object.entries(live.env)) if (!(name in env) && !(name in secrets)) env[name] = value;
-  for (const [name, ref] of Object.entries(live.secrets)) if (!(name in secrets) && !(name in env)) secrets[name] = ref;
-  return { ...config, env, secrets };
+/** What a first deploy creates, in the same before → after form (before is nothing). */
+export function planNewService(config: DeployConfig, image: string): PlanChange[] {
+  return [
+    { what: 'service', from: '(none)', to: `${config.service} in ${config.project}/${config.region}` },
+    { what: 'invoker access', from: '(none)', to: config.allowUnauthenticated ? 'public (allUsers)' : 'private (IAM only)', ...(config.allowUnauthenticated ? { risk: 'widens access' as const } : {}) },
+    { what: 'ingress', from: '(none)', to: config.ingress },
+    { what: 'service account', from: '(none)', to: config.serviceAccount || "the project's default compute service account" },
+    { what: 'image', from: '(none)', to: image },
+    { what: 'resources', from: '(none)', to: `memory ${config.memory}, cpu ${config.cpu}, ${config.minInstances}–${config.maxInstances} instances, concurrency ${config.concurrency}, timeout ${config.timeoutSeconds} s` },
+    ...Object.keys(config.env).map((name) => ({ what: `env ${name}`, from: '(none)', to: '(value)' })),
+    ...Object.entries(config.secrets).map(([name, ref]) => ({ what: `env ${name}`, from: '(none)', to: `secret ${showRef(ref)}` })),
+  ];
 }
+
+/** Variables set live on the serving container that the settings do not name (never dropped silently). */
+export function unlistedEnv(live: ServiceSpec, config: DeployConfig): Pick<DeployPlan, 'droppedEnv' | 'droppedSecrets'> {
+  const container = live.template?.containers?.[servingContainerIndex(live.template)];
+  const unlisted = (container?.env ?? []).filter((e) => e.name && !(e.name in config.env) && !(e.name in config.secrets));
+  return {
+    droppedEnv: unlisted.filter((e) => !e.valueSource?.secretKeyRef).map((e) => String(e.name)),
+    droppedSecrets: unlisted.filter((e) => e.valueSource?.secretKeyRef).map((e) => `${e.name} → ${showRef(e.valueSource!.secretKeyRef!)}`),
+  };
+}
+
+export const riskyChanges = (plan: DeployPlan) => plan.changes.filter((c) => c.risk);
 
 export function describePlan(plan: DeployPlan): string {
-  const lines = plan.changes.map((c) => `• ${c.what}: ${c.from} → ${c.to}`);
-  if (plan.droppedEnv.length) lines.push(`• env vars set live but not in settings: ${plan.droppedEnv.join(', ')}`);
-  if (plan.droppedSecrets.length) lines.push(`• secret refs set live but not in settings: ${plan.droppedSecrets.join(', ')}`);
+  const lines = plan.changes.map((c) => `• ${c.what}: ${c.from} → ${c.to}${c.risk ? `  ⚠ ${c.risk}` : ''}`);
+  if (plan.droppedEnv.length) lines.push(`• env vars set live but not in settings (kept): ${plan.droppedEnv.join(', ')}`);
+  if (plan.droppedSecrets.length) lines.push(`• secret refs set live but not in settings (kept): ${plan.droppedSecrets.join(', ')}`);
   return lines.length ? lines.join('\n') : 'No configuration changes (same image and settings).';
 }
+

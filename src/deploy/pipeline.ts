@@ -37,6 +37,6 @@ export async function runDeploy(input: DeployInput, deps: DeployDeps, ui: Deploy
   const service = await step('rollout', () => rollout(config, release, deps, ui, signal));
   return {
     service: config.service, revision: release.revision, url: service.uri ?? health.url, healthStatus: health.status,
-    healthMs: health.ms, image: pushed.reference, push: pushed, created: release.created, timings,
+    healthMs: health.ms, image: pushed.reference, push: pushed, created: release.created, previousTraffic: release.previous, timings,
   };
 }

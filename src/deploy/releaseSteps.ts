@@ -3,12 +3,13 @@
 // cancellation restores the split that served before.
 import { serviceResourceName, shortName } from '../core/cloudRunNames';
 import { DeployConfig, ingressValue, revisionTemplate } from '../core/deployConfig';
-import { describePlan, keepLiveExtras, liveConfigOf, planDeploy } from '../core/deployPlan';
+import { DeployPlan, describePlan, planNewService, planServiceChanges, unlistedEnv } from '../core/deployPlan';
+import { patchLiveService, ServiceSpec } from '../core/servicePatch';
 import { UserCancelledError, UserFacingError } from '../core/errors';
 import { ServiceSummary, TrafficTarget } from '../core/model';
 import { CANDIDATE_TAG, candidateSplit, errorRatePercent, nextRevisionName, pinnedSplit } from '../core/rolloutPlan';
 import { waitForHealthy } from '../docker/healthProbe';
-import { toRawTraffic } from '../gcp/cloudRunMapping';
+import { toRawTraffic, toServiceSummary } from '../gcp/cloudRunMapping';
 import { DeployDeps, DeployUi } from './types';
 
 
@@ -22,38 +23,64 @@ export interface Release {
 
 export async function deployRevision(config: DeployConfig, image: string, deps: DeployDeps, ui: DeployUi): Promise<Release> {
   const name = serviceResourceName(config.project, config.region, config.service);
+  // Read once: the plan, the write (with this read's etag) and the restore point all come from it.
   const live = await deps.cloudRun.getServiceSpec(name);
-  let effective = config;
-  if (live) {
-    const liveConfig = liveConfigOf(live);
-    const plan = planDeploy(liveConfig, config, image);
-    if (plan.droppedEnv.length || plan.droppedSecrets.length) {
-      const answer = await ui.confirmDroppedRefs(config.service, plan);
-      if (answer === 'cancel') throw new UserCancelledError();
-      if (answer === 'keep') effective = keepLiveExtras(config, liveConfig);
-    }
-    const finalPlan = planDeploy(liveConfig, effective, image);
-    if (!(await ui.confirmPlan(config.service, describePlan(finalPlan), finalPlan))) throw new UserCancelledError();
-  }
   const latestCreated = live?.latestCreatedRevision ? shortName(live.latestCreatedRevision) : undefined;
   const revision = nextRevisionName(config.service, latestCreated);
-  const template = revisionTemplate(effective, image, revision);
-  ui.progress('deploy', `${live ? 'updating' : 'creating'} ${config.service} with revision ${revision}`);
-  const previous = live ? pinnedSplit((await deps.cloudRun.getService(name)).trafficStatuses) : [];
-  const spec = live
-    ? { ...live, template: { ...live.template, ...template }, ingress: ingressValue(effective.ingress),
-      traffic: candidateSplit(previous, revision, 0).map(toRawTraffic), trafficStatuses: undefined }
-    : { name, template, ingress: ingressValue(effective.ingress) };
+  if (!live) return createService(config, name, image, revision, deps, ui);
+
+  const unlisted = unlistedEnv(live as ServiceSpec, config);
+  let removeEnv: string[] = [];
+  if (unlisted.droppedEnv.length || unlisted.droppedSecrets.length) {
+    const answer = await ui.confirmDroppedRefs(config.service, { creates: false, changes: [], ...unlisted });
+    if (answer === 'cancel') throw new UserCancelledError();
+    if (answer === 'remove') removeEnv = [...unlisted.droppedEnv, ...unlisted.droppedSecrets.map((s) => s.split(' → ')[0])];
+  }
+  const patched = patchLiveService(live as ServiceSpec, config, config.explicit, image, revision, removeEnv);
+  const publicBefore = await deps.cloudRun.isPublic(name);
+  const publicAfter = config.explicit.has('allowUnauthenticated') ? config.allowUnauthenticated : publicBefore;
+  const plan: DeployPlan = { creates: false, changes: planServiceChanges(live as ServiceSpec, patched, { publicBefore, publicAfter }),
+    ...(removeEnv.length ? { droppedEnv: [], droppedSecrets: [] } : unlisted) };
+  if (!(await ui.confirmPlan(config.service, describePlan(plan), plan))) throw new UserCancelledError();
+
+  const previous = pinnedSplit(toServiceSummary(live).trafficStatuses);
+  ui.progress('deploy', `updating ${config.service} with revision ${revision}`);
+  const spec = { ...patched, traffic: candidateSplit(previous, revision, 0).map(toRawTraffic), trafficStatuses: undefined };
   let service: ServiceSummary;
   try {
-    service = await deps.cloudRun.deployService(spec as never, !live);
+    service = await deps.cloudRun.deployService(spec as never, false);
+  } catch (error) {
+    if (error instanceof UserFacingError && error.kind === 'conflict') throw changedSincePlanned(config.service, error);
+    throw await withRevisionDetails(error, config, revision, deps);
+  }
+  if (publicAfter !== publicBefore && (await deps.cloudRun.setPublic(name, publicAfter))) {
+    ui.log(`${config.service} is now ${publicAfter ? 'public: roles/run.invoker granted to allUsers' : 'private: allUsers no longer invokes it'}`);
+  }
+  return { service, revision, created: false, previous };
+}
+
+/** A first deploy: shows what will be created (public or not) and asks, then creates it. */
+async function createService(config: DeployConfig, name: string, image: string, revision: string, deps: DeployDeps, ui: DeployUi): Promise<Release> {
+  const plan: DeployPlan = { creates: true, changes: planNewService(config, image), droppedEnv: [], droppedSecrets: [] };
+  if (!(await ui.confirmPlan(config.service, describePlan(plan), plan))) throw new UserCancelledError();
+  ui.progress('deploy', `creating ${config.service} with revision ${revision}`);
+  let service: ServiceSummary;
+  try {
+    service = await deps.cloudRun.deployService({ name, template: revisionTemplate(config, image, revision), ingress: ingressValue(config.ingress) } as never, true);
   } catch (error) {
     throw await withRevisionDetails(error, config, revision, deps);
   }
-  if (effective.allowUnauthenticated && (await deps.cloudRun.allowUnauthenticated(name))) {
+  if (config.allowUnauthenticated && (await deps.cloudRun.setPublic(name, true))) {
     ui.log(`${config.service} is now public: roles/run.invoker granted to allUsers`);
   }
-  return { service, revision, created: !live, previous };
+  return { service, revision, created: true, previous: [] };
+}
+
+/** The etag read at plan time no longer matches: someone changed the service; nothing was written. */
+function changedSincePlanned(service: string, error: UserFacingError): UserFacingError {
+  return new UserFacingError(`${service} changed since you planned this deploy (another deploy, the Cloud Console or gcloud). ` +
+    'Nothing was overwritten and traffic is unchanged: deploy again to plan against what runs now.', 'conflict',
+  [{ kind: 'command', label: 'Deploy Again', command: 'mentor.deploy' }], error.detail);
 }
 
 /** A failed deploy says why in the revision's own words, with its last log lines. */

@@ -2,6 +2,7 @@
 // import under src/deploy: both drive the same steps, each with its own DeployUi.
 import type { DeployConfig } from '../core/deployConfig';
 import type { DeployPlan } from '../core/deployPlan';
+import type { TrafficTarget } from '../core/model';
 import type { DockerEngine, PushResult, RegistryAuth } from '../docker/types';
 import type { CloudRunApi } from '../gcp/cloudRun';
 import type { PreflightApi } from '../gcp/preflightApi';
@@ -58,5 +59,7 @@ export interface DeployResult {
   image: string;
   push: PushResult;
   created: boolean;
+  /** The split that served before the deploy (pinned to revisions), for Undo; empty for a new service. */
+  previousTraffic: TrafficTarget[];
   timings: StepTiming[];
 }

@@ -18,8 +18,10 @@ export interface CloudRunApi {
   /** Creates or replaces the service and waits for the operation; a failed revision rejects with its reason. */
   deployService(spec: RawService, create: boolean): Promise<ServiceSummary>;
   getRevision(revisionName: string): Promise<RevisionSummary>;
-  /** Grants roles/run.invoker to allUsers unless present; true when the policy changed. */
-  allowUnauthenticated(serviceName: string): Promise<boolean>;
+  /** Whether allUsers holds roles/run.invoker. */
+  isPublic(serviceName: string): Promise<boolean>;
+  /** Grants or removes roles/run.invoker for allUsers; true when the policy changed. */
+  setPublic(serviceName: string, makePublic: boolean): Promise<boolean>;
   close(): Promise<void>;
 }
 

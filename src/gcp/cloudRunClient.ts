@@ -110,16 +110,26 @@ export class GoogleCloudRun implements CloudRunApi {
     });
   }
 
-  async allowUnauthenticated(serviceName: string): Promise<boolean> {
-    return this.call(`make ${shortName(serviceName)} public (roles/run.invoker for allUsers)`, async () => {
+  async isPublic(serviceName: string): Promise<boolean> {
+    return this.call(`read who may invoke ${shortName(serviceName)}`, async () => {
+      const [policy] = await this.services.getIamPolicy({ resource: this.fullName(serviceName) });
+      return (policy.bindings ?? []).some((b) => b.role === 'roles/run.invoker' && (b.members ?? []).includes('allUsers'));
+    });
+  }
+
+  async setPublic(serviceName: string, makePublic: boolean): Promise<boolean> {
+    const what = makePublic ? 'public (roles/run.invoker for allUsers)' : 'private (no allUsers invoker)';
+    return this.call(`make ${shortName(serviceName)} ${what}`, async () => {
       const resource = this.fullName(serviceName);
+      // get → modify → set with the policy's etag: a concurrent IAM change is refused, not overwritten.
       const [policy] = await this.services.getIamPolicy({ resource });
-      const bindings = policy.bindings ?? [];
+      const bindings = (policy.bindings ?? []).map((b) => ({ ...b, members: [...(b.members ?? [])] }));
       const invoker = bindings.find((b) => b.role === 'roles/run.invoker');
-      if (invoker?.members?.includes('allUsers')) return false;
-      if (invoker) invoker.members = [...(invoker.members ?? []), 'allUsers'];
-      else bindings.push({ role: 'roles/run.invoker', members: ['allUsers'] });
-      await this.services.setIamPolicy({ resource, policy: { ...policy, bindings } });
+      if (makePublic === !!invoker?.members.includes('allUsers')) return false;
+      if (makePublic && invoker) invoker.members.push('allUsers');
+      else if (makePublic) bindings.push({ role: 'roles/run.invoker', members: ['allUsers'] });
+      else invoker!.members = invoker!.members.filter((m) => m !== 'allUsers');
+      await this.services.setIamPolicy({ resource, policy: { ...policy, bindings: bindings.filter((b) => b.members.length) } });
       return true;
     });
   }

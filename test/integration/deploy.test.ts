@@ -5,7 +5,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { DEPLOY_BUTTON, KEEP_REFS_BUTTON } from '../../src/commands/deploy';
+import { CREATE_BUTTON, DEPLOY_BUTTON, KEEP_REFS_BUTTON } from '../../src/commands/deploy';
 import type { DeployResult } from '../../src/deploy/types';
 import { httpGet, serviceName, servicesClient, setMentorSetting } from './support';
 import { ui } from './uiBridge';
@@ -69,8 +69,13 @@ describe('Deploy to the emulator on the real engine', function () {
     delete process.env.MENTOR_REGISTRY_PASSWORD;
   });
 
-  it('first deploy: the service URL answers /health through the emulator proxy', async () => {
-    const result = await vscode.commands.executeCommand<DeployResult>('mentor.deploy');
+  it('first deploy: shows what it creates, then the service URL answers /health through the emulator proxy', async () => {
+    const deploying = vscode.commands.executeCommand<DeployResult>('mentor.deploy');
+    const dialog = await ui.clickDialogButton(CREATE_BUTTON, { timeoutMs: 120_000 });
+    assert.match(dialog.message, /Create the Cloud Run service fixture-api\?/);
+    assert.match(dialog.detail, /invoker access: \(none\) → public \(allUsers\)/);
+    assert.match(dialog.detail, /env GEMINI_API_KEY: \(none\) → secret gemini-api-key:latest/);
+    const result = await deploying;
     assert.ok(result, 'deploy failed: see the Mentor: Deploy output');
     assert.strictEqual(result.created, true);
     assert.strictEqual(result.healthStatus, 200);

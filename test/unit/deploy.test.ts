@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
 import { DeployConfig, deployConfigProblems, imageRepository, isGcrHost, parseSecretRef, revisionTemplate } from '../../src/core/deployConfig';
-import { describePlan, keepLiveExtras, liveConfigOf, planDeploy } from '../../src/core/deployPlan';
 import { candidateSplit, errorRatePercent, nextRevisionName, pinnedSplit } from '../../src/core/rolloutPlan';
 
 export const baseConfig: DeployConfig = {
@@ -9,6 +8,7 @@ export const baseConfig: DeployConfig = {
   env: { LOG_LEVEL: 'info' }, secrets: { GEMINI_API_KEY: { secret: 'gemini-api-key', version: 'latest' } },
   serviceAccount: '', ingress: 'all', allowUnauthenticated: true, healthPath: '/health', verifyTimeoutSeconds: 60, smokeTest: true,
   rollout: { strategy: 'gradual', steps: [0, 50, 100], intervalSeconds: 5, maxErrorRatePercent: 5, healthChecks: 3 },
+  explicit: new Set(),
 };
 
 describe('deploy config', () => {
@@ -43,36 +43,6 @@ describe('deploy config', () => {
       { name: 'LOG_LEVEL', value: 'info' },
     ]);
     assert.deepEqual(template.scaling, { minInstanceCount: 1, maxInstanceCount: 10 });
-  });
-});
-
-describe('deploy plan', () => {
-  const live = liveConfigOf({ template: {
-    containers: [{ image: 'r/api@sha256:old', resources: { limits: { memory: '1Gi', cpu: '2' } }, env: [
-      { name: 'LOG_LEVEL', value: 'debug' }, { name: 'LEGACY_FLAG', value: '1' },
-      { name: 'GEMINI_API_KEY', valueSource: { secretKeyRef: { secret: 'gemini-api-key', version: 'latest' } } },
-      { name: 'RAZORPAY_KEY_SECRET', valueSource: { secretKeyRef: { secret: 'razorpay-key-secret', version: '2' } } },
-    ] }], scaling: { minInstanceCount: 1, maxInstanceCount: 10 }, maxInstanceRequestConcurrency: 80, timeout: { seconds: '300' } } });
-
-  it('lists changes without showing env values, and live refs missing from settings', () => {
-    const plan = planDeploy(live, baseConfig, 'r/api@sha256:new');
-    assert.deepEqual(plan.changes, [
-      { what: 'image', from: 'r/api@sha256:old', to: 'r/api@sha256:new' },
-      { what: 'memory', from: '1Gi', to: '2Gi' },
-      { what: 'env LOG_LEVEL', from: '(value)', to: '(new value)' },
-    ]);
-    assert.deepEqual(plan.droppedEnv, ['LEGACY_FLAG']);
-    assert.deepEqual(plan.droppedSecrets, ['RAZORPAY_KEY_SECRET → razorpay-key-secret:2']);
-    assert.doesNotMatch(describePlan(plan), /debug|info/);
-  });
-
-  it('keeps live extras when asked', () => {
-    const kept = keepLiveExtras(baseConfig, live);
-    assert.deepEqual(Object.keys(kept.secrets).sort(), ['GEMINI_API_KEY', 'RAZORPAY_KEY_SECRET']);
-    assert.equal(kept.env.LEGACY_FLAG, '1');
-    assert.equal(kept.env.LOG_LEVEL, 'info', 'settings win over live values');
-    const plan = planDeploy(live, kept, 'r/api@sha256:new');
-    assert.deepEqual([plan.droppedEnv, plan.droppedSecrets], [[], []]);
   });
 });
 
