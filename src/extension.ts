@@ -12,7 +12,7 @@ import { CloudDiagnostics } from './logs/cloudDiagnostics';
 import { TailManager } from './logs/tailManager';
 import { ExplorerProvider } from './tree/explorerProvider';
 import { ExplorerNode } from './tree/nodes';
-import { readTarget } from './workspaceSettings';
+import { readTarget, TRUSTED_ENDPOINTS_KEY } from './workspaceSettings';
 
 /** What activate() returns: used by the integration tests to reach the real tree and connection. */
 export interface MentorApi {
@@ -33,7 +33,8 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
   const started = Date.now();
   const activateStartedAt = performance.now();
   const log = vscode.window.createOutputChannel('Mentor', { log: true });
-  const connection = new CloudRunConnection(readTarget);
+  const readTargetNow = () => readTarget(context.globalState.get<string[]>(TRUSTED_ENDPOINTS_KEY, []));
+  const connection = new CloudRunConnection(readTargetNow);
   const explorer = new ExplorerProvider(connection, log);
   const treeView = vscode.window.createTreeView('mentor.explorer', { treeDataProvider: explorer, showCollapseAll: true });
   explorer.attach(treeView);
@@ -53,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
   context.subscriptions.push(buildOutput, deployOutput, deployButton, localRun, proposals, { dispose: () => void docker.dispose() },
     vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, proposals));
   const cloudDiagnostics = new CloudDiagnostics();
-  const tails = new TailManager(readTarget, log, cloudDiagnostics);
+  const tails = new TailManager(readTargetNow, log, cloudDiagnostics);
   context.subscriptions.push(tails, cloudDiagnostics);
 
   const ctx: MentorContext = {

@@ -1,15 +1,26 @@
 // Reads the deploy target from the repository's settings (mentor.*), which can be committed.
 import * as vscode from 'vscode';
 import { suggestServiceId } from './core/cloudRunNames';
-import { MentorTarget } from './core/settings';
+import { isLoopbackHost, MentorTarget, parseApiEndpoint } from './core/settings';
 import { DeployConfig, deployConfigFromSettings } from './core/deployConfig';
 
-export function readTarget(): MentorTarget {
+/** Where the user's "trust this endpoint" answers live: this machine's extension state, never the repository. */
+export const TRUSTED_ENDPOINTS_KEY = 'mentor.trustedApiEndpoints';
+
+/** The target, with `untrustedEndpoint` set for a non-loopback endpoint that only the workspace asks for. */
+export function readTarget(trustedEndpoints: readonly string[] = []): MentorTarget {
   const config = vscode.workspace.getConfiguration('mentor');
+  const apiEndpoint = config.get<string>('apiEndpoint', '').trim();
+  const inspected = config.inspect<string>('apiEndpoint');
+  const fromWorkspace = [inspected?.workspaceFolderValue, inspected?.workspaceValue].some((v) => v !== undefined && v.trim() === apiEndpoint);
+  let host = '';
+  try { host = parseApiEndpoint(apiEndpoint)?.host ?? ''; } catch { /* targetProblem reports a malformed value */ }
+  const untrustedEndpoint = fromWorkspace && !!host && !isLoopbackHost(host) && !trustedEndpoints.includes(apiEndpoint);
   return {
     project: config.get<string>('project', '').trim(),
     region: config.get<string>('region', 'us-central1').trim(),
-    apiEndpoint: config.get<string>('apiEndpoint', '').trim(),
+    apiEndpoint,
+    ...(untrustedEndpoint ? { untrustedEndpoint } : {}),
   };
 }
 

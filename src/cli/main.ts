@@ -8,7 +8,7 @@ import { suggestServiceId } from '../core/cloudRunNames';
 import { deployConfigFromSettings } from '../core/deployConfig';
 import { riskyChanges } from '../core/deployPlan';
 import { isCancellation, UserFacingError } from '../core/errors';
-import { MentorTarget } from '../core/settings';
+import { isLoopbackHost, MentorTarget, parseApiEndpoint } from '../core/settings';
 import { connectCloudRun } from '../gcp/cloudRun';
 import { connectCloudLogging } from '../gcp/cloudLogging';
 import { idTokenHeaders } from '../gcp/idToken';
@@ -24,7 +24,8 @@ const USAGE = `Usage: mentor deploy [--folder DIR] [--yes] [--remove-unlisted]
   --folder DIR        the app folder (default: current directory); settings from DIR/.vscode/settings.json
   --yes               confirm the deploy plan without asking (CI)
   --remove-unlisted   with --yes: remove live env vars / secret refs that the settings do not list
-  --allow-access-changes  with --yes: apply a plan that widens or narrows access or removes something`;
+  --allow-access-changes  with --yes: apply a plan that widens or narrows access or removes something
+  --trust-endpoint    send calls to a non-loopback mentor.apiEndpoint that the folder's settings set`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -40,7 +41,11 @@ export async function main(argv: string[]): Promise<number> {
   const settings = readSettings(folder);
   const read = <T>(key: string, fallback: T): T => (settings[`mentor.${key}`] as T | undefined) ?? fallback;
   const config = deployConfigFromSettings(read, suggestServiceId(basename(folder)), (key) => `mentor.${key}` in settings);
-  const target: MentorTarget = { project: config.project, region: config.region, apiEndpoint: read('apiEndpoint', '') || process.env.MENTOR_API_ENDPOINT || '' };
+  const apiEndpoint = read('apiEndpoint', '') || process.env.MENTOR_API_ENDPOINT || '';
+  // An endpoint from the folder's settings.json (a cloned repository) that is not this machine needs --trust-endpoint.
+  const endpointHost = (() => { try { return parseApiEndpoint(apiEndpoint)?.host ?? ''; } catch { return ''; } })();
+  const untrustedEndpoint = !!read('apiEndpoint', '') && !!endpointHost && !isLoopbackHost(endpointHost) && !rest.includes('--trust-endpoint');
+  const target: MentorTarget = { project: config.project, region: config.region, apiEndpoint, ...(untrustedEndpoint ? { untrustedEndpoint } : {}) };
   const abort = new AbortController();
   process.once('SIGINT', () => { process.stderr.write('\nCancelling…\n'); abort.abort(); });
 

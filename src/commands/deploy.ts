@@ -11,6 +11,7 @@ import { connectPreflight, type PreflightApi } from '../gcp/preflightApi';
 import { registryAuthFor } from '../gcp/registryCredentials';
 import { deployLogsFrom } from '../deploy/deployLogs';
 import { runDeploy } from '../deploy/pipeline';
+import { RestoreFailedError } from '../deploy/releaseSteps';
 import { DeployDeps, DeployResult, DeployUi } from '../deploy/types';
 import { gitRevisionTag } from '../local/gitRevision';
 import { readDeployConfig } from '../workspaceSettings';
@@ -64,6 +65,8 @@ export const deploy: MentorCommand = {
       reportDeployed(ctx, config, serviceName, result);
       return result;
     } catch (error) {
+      // "Restore" (and Undo) put back the split that served before the deploy.
+      if (error instanceof RestoreFailedError) ctx.previousTraffic.set(error.serviceName, error.previous);
       if (error instanceof UserFacingError) output.appendLine(`Deploy failed: ${error.message}${error.detail ? `\n${error.detail}` : ''}`);
       throw error;
     } finally {

@@ -26,5 +26,6 @@ export const allCommands: readonly LazyCommand[] = [
   { id: 'mentor.stopTail', load: async () => (await import('./stopTail')).stopTail },
   { id: 'mentor.tailActions', load: async () => (await import('./tailActions')).tailActions },
   { id: 'mentor.tailLogs', load: async () => (await import('./tailLogs')).tailLogs },
+  { id: 'mentor.trustApiEndpoint', load: async () => (await import('./trustApiEndpoint')).trustApiEndpoint },
   { id: 'mentor.undoTrafficChange', load: async () => (await import('./undoTrafficChange')).undoTrafficChange },
 ];

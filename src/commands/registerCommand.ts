@@ -62,7 +62,7 @@ export async function runErrorAction(ctx: MentorContext, action: ErrorAction): P
       return;
     }
     case 'command':
-      await vscode.commands.executeCommand(action.command);
+      await vscode.commands.executeCommand(action.command, ...(action.args ?? []));
       return;
     case 'retry':
       ctx.connection.reset();

@@ -3,6 +3,7 @@
 import { serviceIdProblem } from './cloudRunNames';
 import { CLOUD_RUN_RESERVED_ENV } from './containerContract';
 import { parseCpu, parseMemory } from './resources';
+import { CANDIDATE_TAG } from './rolloutPlan';
 
 
 export type Ingress = 'all' | 'internal' | 'internal-and-cloud-load-balancing';
@@ -51,6 +52,7 @@ const INGRESS: Record<Ingress, string> = {
   'internal-and-cloud-load-balancing': 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER',
 };
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const MAX_TAG_AND_SERVICE = 46;
 const RESERVED_ENV = new Set<string>(CLOUD_RUN_RESERVED_ENV);
 const SECRET_ID = /^(projects\/[^/]+\/secrets\/)?[A-Za-z0-9_-]{1,255}$/;
 
@@ -73,6 +75,12 @@ export function deployConfigProblems(config: DeployConfig): string[] {
   };
   const service = serviceIdProblem(config.service);
   if (service) problems.push(`mentor.service: ${service}`);
+  // Every deploy after the first tags its new revision; Cloud Run caps tag + service name at 46 characters,
+  // so a long name must fail here, before the first deploy, not at the second.
+  else if (config.service.length + CANDIDATE_TAG.length > MAX_TAG_AND_SERVICE) {
+    problems.push(`mentor.service: "${config.service}" has ${config.service.length} characters; with the rollout tag "${CANDIDATE_TAG}" ` +
+      `Cloud Run allows at most ${MAX_TAG_AND_SERVICE - CANDIDATE_TAG.length} (tag and service name together ≤ ${MAX_TAG_AND_SERVICE}).`);
+  }
   check(() => parseMemory(config.memory));
   check(() => parseCpu(config.cpu));
   if (!(config.minInstances >= 0 && config.maxInstances >= 1 && config.minInstances <= config.maxInstances)) {

@@ -8,7 +8,7 @@ export type ErrorAction =
   | { kind: 'retry'; label: string }
   /** Opens a file (absolute path) at a 1-based line. */
   | { kind: 'openFile'; label: string; path: string; line: number }
-  | { kind: 'command'; label: string; command: string };
+  | { kind: 'command'; label: string; command: string; args?: readonly unknown[] };
 
 export type ErrorKind =
   | 'configuration'

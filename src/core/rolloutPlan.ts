@@ -4,20 +4,20 @@ import { TrafficTarget } from './model';
 
 export const CANDIDATE_TAG = 'candidate';
 
-/** The serving split with 'latest' replaced by the revision it resolves to, so a new revision gets nothing. */
+/**
+ * The serving split with 'latest' replaced by the revision it resolves to, so a new revision gets nothing.
+ * Every tag stays its own entry (a revision may carry several); untagged shares of a revision are merged.
+ */
 export function pinnedSplit(statuses: readonly TrafficTarget[]): TrafficTarget[] {
-  const byRevision = new Map<string, TrafficTarget>();
+  const entries = new Map<string, TrafficTarget>();
   for (const status of statuses) {
     if (!status.revision) continue;
-    const existing = byRevision.get(status.revision);
-    if (existing) {
-      existing.percent += status.percent;
-      existing.tag ??= status.tag;
-    } else {
-      byRevision.set(status.revision, { kind: 'revision', revision: status.revision, percent: status.percent, ...(status.tag ? { tag: status.tag } : {}) });
-    }
+    const key = `${status.revision}\u0000${status.tag ?? ''}`;
+    const existing = entries.get(key);
+    if (existing) existing.percent += status.percent;
+    else entries.set(key, { kind: 'revision', revision: status.revision, percent: status.percent, ...(status.tag ? { tag: status.tag } : {}) });
   }
-  return [...byRevision.values()].filter((t) => t.percent > 0 || t.tag);
+  return [...entries.values()].filter((t) => t.percent > 0 || t.tag);
 }
 
 /**
@@ -25,7 +25,10 @@ export function pinnedSplit(statuses: readonly TrafficTarget[]): TrafficTarget[]
  * (whole percents that still sum to 100). Tags other than the candidate's stay where they are.
  */
 export function candidateSplit(previous: readonly TrafficTarget[], candidate: string, percent: number): TrafficTarget[] {
-  const others = previous.filter((t) => t.revision !== candidate && t.tag !== CANDIDATE_TAG);
+  // A "candidate" tag left on an older revision (an interrupted deploy) moves to the new candidate; the
+  // traffic it carried stays on its revision, untagged, so nothing that served is lost.
+  const others = previous.filter((t) => t.revision !== candidate && (t.tag !== CANDIDATE_TAG || t.percent > 0))
+    .map((t) => (t.tag === CANDIDATE_TAG ? { kind: t.kind, revision: t.revision, percent: t.percent } : t));
   const total = others.reduce((sum, t) => sum + t.percent, 0);
   const remaining = 100 - percent;
   let assigned = 0;

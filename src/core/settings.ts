@@ -6,6 +6,16 @@ export interface MentorTarget {
   region: string;
   /** Empty: real Google APIs. "host:port": a local emulator over plaintext gRPC without Google credentials. */
   apiEndpoint: string;
+  /**
+   * The endpoint came from the workspace's own settings (a cloned repository can set it), is not this
+   * machine, and the user has not trusted it yet: nothing may be sent there.
+   */
+  untrustedEndpoint?: boolean;
+}
+
+/** 127.0.0.0/8, ::1 and localhost: this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 export interface LocalEndpoint {

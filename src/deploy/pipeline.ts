@@ -4,7 +4,8 @@
 import { UserCancelledError } from '../core/errors';
 import { buildImage, pushImage, smokeTest } from './imageSteps';
 import { preflight } from './preflight';
-import { deployRevision, rollout, verify } from './releaseSteps';
+import { CANDIDATE_TAG } from '../core/rolloutPlan';
+import { deployRevision, Release, rollout, verify } from './releaseSteps';
 import { DeployDeps, DeployInput, DeployResult, DeployStep, DeployUi, StepTiming } from './types';
 
 export async function runDeploy(input: DeployInput, deps: DeployDeps, ui: DeployUi, signal: AbortSignal): Promise<DeployResult> {
@@ -13,25 +14,42 @@ export async function runDeploy(input: DeployInput, deps: DeployDeps, ui: Deploy
     if (signal.aborted) throw new UserCancelledError();
     ui.progress(name, '');
     const started = Date.now();
+    // Listed in the order the steps start (the smoke test and the push overlap).
+    const timing: StepTiming = { step: name, ms: 0 };
+    timings.push(timing);
     try {
       return await work();
     } finally {
-      timings.push({ step: name, ms: Date.now() - started });
+      timing.ms = Date.now() - started;
     }
   };
   const { config } = input;
   await step('preflight', () => preflight(config, deps, ui));
   const engine = await deps.docker();
   const local = await step('build', () => buildImage(engine, input, ui, signal));
-  if (config.smokeTest) await step('smoke test', () => smokeTest(engine, local, input, ui, signal));
-  const pushed = await step('push', () => pushImage(engine, local, input, deps, ui, signal));
+  // The smoke test runs while the image is pushed; nothing is deployed before it passes, and either
+  // failing stops the other (its container removed, its upload cancelled) before the error is reported.
+  const both = new AbortController();
+  const stopBoth = () => both.abort();
+  signal.addEventListener('abort', stopBoth, { once: true });
+  let firstFailure: { error: unknown } | undefined;
+  const failFast = <T>(work: Promise<T>) => work.catch((error: unknown) => { firstFailure ??= { error }; stopBoth(); throw error; });
+  const [tested, pushing] = await Promise.allSettled([
+    config.smokeTest ? failFast(step('smoke test', () => smokeTest(engine, local, input, ui, both.signal))) : Promise.resolve(),
+    failFast(step('push', () => pushImage(engine, local, input, deps, ui, both.signal))),
+  ]);
+  signal.removeEventListener('abort', stopBoth);
+  // The step that failed first is the reason; the other one only stopped because of it.
+  if (firstFailure) throw firstFailure.error;
+  if (tested.status === 'rejected' || pushing.status === 'rejected') throw new UserCancelledError(); // not reached: narrows the types
+  const pushed = pushing.value;
   const release = await step('deploy', () => deployRevision(config, pushed.reference, deps, ui));
   let health: Awaited<ReturnType<typeof verify>>;
   try {
     health = await step('verify', () => verify(config, release, deps, ui, signal));
   } catch (error) {
-    // The candidate has 0% (or, for a new service, there was nothing before): nothing to restore.
-    if (!release.created) ui.warn(`${release.revision} keeps 0% of traffic; ${config.service} still serves the previous revisions.`);
+    // The candidate has 0% (or, for a new service, there was nothing before): only its tag is to undo.
+    if (!release.created) await dropCandidateTag(release, deps, ui);
     throw error;
   }
   const service = await step('rollout', () => rollout(config, release, deps, ui, signal));
@@ -39,4 +57,14 @@ export async function runDeploy(input: DeployInput, deps: DeployDeps, ui: Deploy
     service: config.service, revision: release.revision, url: service.uri ?? health.url, healthStatus: health.status,
     healthMs: health.ms, image: pushed.reference, push: pushed, created: release.created, previousTraffic: release.previous, timings,
   };
+}
+
+/** After a failed verify: the split as it was (without the candidate tag), or why the tag stays. */
+async function dropCandidateTag(release: Release, deps: DeployDeps, ui: DeployUi): Promise<void> {
+  try {
+    await deps.cloudRun.updateTraffic(release.service.name, release.previous);
+    ui.warn(`${release.revision} keeps 0% of traffic and no longer has the "${CANDIDATE_TAG}" tag; ${release.service.id} serves as before.`);
+  } catch (error) {
+    ui.warn(`${release.revision} keeps 0% of traffic; its "${CANDIDATE_TAG}" tag stays because removing it failed: ${(error as Error).message}`);
+  }
 }

@@ -139,12 +139,33 @@ export async function rollout(config: DeployConfig, release: Release, deps: Depl
     }
     return service;
   } catch (error) {
-    ui.warn(`Rolling back: restoring the previous traffic split (${release.previous.map((t) => `${t.revision} ${t.percent}%`).join(', ')}).`);
-    await deps.cloudRun.updateTraffic(name, release.previous);
+    ui.warn(`Rolling back: restoring the previous traffic split (${describeSplit(release.previous)}).`);
+    try {
+      await deps.cloudRun.updateTraffic(name, release.previous);
+    } catch (restoreError) {
+      throw await restoreFailed(name, release, deps, error, restoreError);
+    }
     if (error instanceof UserCancelledError || (error as Error).name === 'AbortError') throw error;
     throw new UserFacingError(`Rollout of ${release.revision} stopped and rolled back: ${(error as Error).message} ` +
       `Traffic is back on ${release.previous.filter((t) => t.percent > 0).map((t) => t.revision).join(', ')}.`, 'operationFailed');
   }
+}
+
+const describeSplit = (split: readonly TrafficTarget[]) =>
+  split.map((t) => `${t.revision} ${t.percent}%${t.tag ? ` (tag ${t.tag})` : ''}`).join(', ');
+
+/** Restoring after a failed step failed too: the split that serves NOW, and Restore to try again. */
+export class RestoreFailedError extends UserFacingError {
+  constructor(message: string, readonly serviceName: string, readonly previous: TrafficTarget[], detail?: string) {
+    super(message, 'operationFailed', [{ kind: 'command', label: 'Restore', command: 'mentor.undoTrafficChange', args: [serviceName] }], detail);
+  }
+}
+
+async function restoreFailed(name: string, release: Release, deps: DeployDeps, cause: unknown, restoreError: unknown): Promise<RestoreFailedError> {
+  const serving = await deps.cloudRun.getService(name).then((s) => describeSplit(s.trafficStatuses.filter((t) => t.percent > 0 || t.tag)), () => 'unknown (the service could not be read)');
+  return new RestoreFailedError(`Rollout of ${release.revision} stopped (${(cause as Error).message}), and restoring the previous split failed: ` +
+    `${(restoreError as Error).message} Now serving: ${serving}. Restore sets ${describeSplit(release.previous)}.`, name, release.previous,
+  restoreError instanceof UserFacingError ? restoreError.detail : undefined);
 }
 
 /** Health checks of the candidate over the interval, then its 5xx rate from request logs. */

@@ -2,6 +2,7 @@
 // Credentials, checked first) or a local emulator (plaintext gRPC, no credentials). Everything else in
 // the extension talks to both the same way.
 import type { ClientOptions } from 'google-gax';
+import { UserFacingError } from '../core/errors';
 import { MentorTarget, parseApiEndpoint } from '../core/settings';
 import { ensureGoogleCredentials } from './credentials';
 
@@ -12,6 +13,7 @@ export interface ConnectedOptions {
 }
 
 export async function buildClientOptions(target: MentorTarget): Promise<ConnectedOptions> {
+  if (target.untrustedEndpoint) throw untrustedEndpointError(target.apiEndpoint);
   const local = parseApiEndpoint(target.apiEndpoint);
   if (local) {
     // Loaded lazily: both packages are large and only needed once the explorer asks for data.
@@ -30,4 +32,13 @@ export async function buildClientOptions(target: MentorTarget): Promise<Connecte
   }
   const authClient = await ensureGoogleCredentials();
   return { options: { authClient, projectId: target.project } };
+}
+
+/** The one message for an endpoint a workspace set and the user has not trusted: nothing was sent there. */
+export function untrustedEndpointError(endpoint: string): UserFacingError {
+  return new UserFacingError(`This workspace's settings point Mentor at ${endpoint}, which is not this machine. ` +
+    'Nothing was sent there: trust it first if you expect this (a cloned repository can set mentor.apiEndpoint).', 'configuration', [
+    { kind: 'command', label: 'Trust This Endpoint', command: 'mentor.trustApiEndpoint', args: [endpoint] },
+    { kind: 'openSettings', label: 'Open Settings', setting: 'mentor.apiEndpoint' },
+  ]);
 }

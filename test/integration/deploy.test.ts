@@ -109,6 +109,9 @@ describe('Deploy to the emulator on the real engine', function () {
       const note = await ui.waitForNotification('did not pass its health check', { timeoutMs: 60_000 });
       assert.strictEqual(note.severity, 'error');
       assert.deepStrictEqual(await servingSplit(), [[secondRevision, 100]]);
+      const client = servicesClient();
+      const [service] = await client.getService({ name: serviceName(SERVICE) }).finally(() => client.close());
+      assert.ok(!(service.trafficStatuses ?? []).some((t) => t.tag === 'candidate'), 'the failed candidate no longer has its tag');
     } finally {
       fs.writeFileSync(main, original);
       await setMentorSetting('smokeTest', undefined);

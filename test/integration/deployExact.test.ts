@@ -7,9 +7,9 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { CREATE_BUTTON, DEPLOY_BUTTON } from '../../src/commands/deploy';
+import { DEPLOY_BUTTON } from '../../src/commands/deploy';
 import type { DeployResult } from '../../src/deploy/types';
-import { cancelOpenDialog, changeService, getService as getServiceNamed, Service, waitForDialog } from './liveService';
+import { cancelOpenDialog, createWithMentor, changeService, getService as getServiceNamed, Service, waitForDialog } from './liveService';
 import { serviceName, setMentorSetting } from './support';
 import { ui } from './uiBridge';
 
@@ -42,11 +42,7 @@ describe('Deploy changes exactly what its plan shows', function () {
       secrets: { GEMINI_API_KEY: 'gemini-api-key' }, 'rollout.strategy': 'allAtOnce', smokeTest: false,
       'tail.startAfterDeploy': false, verifyTimeoutSeconds: 20,
     };
-    for (const [key, value] of Object.entries(settings)) await setMentorSetting(key, value);
-    const deploying = vscode.commands.executeCommand<DeployResult>('mentor.deploy');
-    await ui.clickDialogButton(CREATE_BUTTON, { timeoutMs: 120_000 });
-    const created = await deploying;
-    assert.ok(created, 'the first deploy of exact-api failed: see the Mentor: Deploy output');
+    const created = await createWithMentor(settings);
     firstRevision = created.revision;
     // Configured elsewhere (console, gcloud) beyond what mentor.* describes.
     await changeLive((service) => {

@@ -1,7 +1,11 @@
 // Reading and changing a service the way the console or gcloud would (the real Cloud Run client on the
 // emulator), and waiting for Mentor's modal plan: shared by the deploy and rollout tests.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
 import type { protos } from '@google-cloud/run';
-import { serviceName, servicesClient } from './support';
+import { CREATE_BUTTON } from '../../src/commands/deploy';
+import type { DeployResult } from '../../src/deploy/types';
+import { serviceName, servicesClient, setMentorSetting } from './support';
 import { DialogInfo, ui } from './uiBridge';
 
 export type Service = protos.google.cloud.run.v2.IService;
@@ -48,4 +52,14 @@ export async function waitForDialog(timeoutMs = 120_000): Promise<DialogInfo> {
 /** Answers a plan left open by a failed test, so the next test starts with no modal. */
 export async function cancelOpenDialog(): Promise<void> {
   if (await ui.dialogText()) await ui.clickDialogButton('Cancel').catch(() => undefined);
+}
+
+/** Applies the mentor.* settings, then creates the service with Mentor's own deploy (answering its plan). */
+export async function createWithMentor(settings: Record<string, unknown>): Promise<DeployResult> {
+  for (const [key, value] of Object.entries(settings)) await setMentorSetting(key, value);
+  const deploying = vscode.commands.executeCommand<DeployResult>('mentor.deploy');
+  await ui.clickDialogButton(CREATE_BUTTON, { timeoutMs: 120_000 });
+  const created = await deploying;
+  assert.ok(created, `the first deploy of ${settings.service} failed: see the Mentor: Deploy output`);
+  return created;
 }

@@ -35,6 +35,12 @@ describe('deploy config', () => {
     assert.ok(problems.some((p) => /in both mentor\.env and mentor\.secrets/.test(p)));
   });
 
+  it('refuses a service name too long for the rollout tag before the first deploy', () => {
+    const long = 'a'.repeat(38);
+    assert.match(deployConfigProblems({ ...baseConfig, service: long }).join('\n'), /38 characters; with the rollout tag "candidate" Cloud Run allows at most 37/);
+    assert.deepEqual(deployConfigProblems({ ...baseConfig, service: 'a'.repeat(37) }), []);
+  });
+
   it('builds a revision template with the image by digest and secret refs', () => {
     const template = revisionTemplate(baseConfig, 'r/api@sha256:abc', 'api-00002-xyz') as { containers: { env: unknown[]; image: string }[]; scaling: unknown };
     assert.equal(template.containers[0].image, 'r/api@sha256:abc');
@@ -65,6 +71,25 @@ describe('rollout traffic', () => {
     const all = candidateSplit(pinned, 'api-00004-ddd', 100);
     assert.deepEqual(all.map((t) => [t.revision, t.percent, t.tag]), [['api-00004-ddd', 100, undefined], ['api-00002-bbb', 0, 'canary']]);
     for (const split of [half, all]) assert.equal(split.reduce((s, t) => s + t.percent, 0), 100);
+  });
+
+  it('keeps every tag, several per revision included, and never loses a stale candidate tag\'s traffic', () => {
+    const pinned = pinnedSplit([
+      { kind: 'revision', revision: 'api-00003-ccc', percent: 100, tag: 'stable' },
+      { kind: 'revision', revision: 'api-00003-ccc', percent: 0, tag: 'blue' },
+      { kind: 'revision', revision: 'api-00001-aaa', percent: 0, tag: 'candidate' },
+    ]);
+    assert.equal(pinned.length, 3);
+    for (const percent of [0, 50, 100]) {
+      const split = candidateSplit(pinned, 'api-00004-ddd', percent);
+      assert.deepEqual(split.filter((t) => t.revision === 'api-00003-ccc').map((t) => t.tag), ['stable', 'blue']);
+      assert.equal(split.reduce((s, t) => s + t.percent, 0), 100);
+      assert.ok(!split.some((t) => t.revision === 'api-00001-aaa'), 'a stale 0% candidate tag is dropped');
+    }
+    const staleWithTraffic = candidateSplit([{ kind: 'revision', revision: 'api-00003-ccc', percent: 80 },
+      { kind: 'revision', revision: 'api-00002-bbb', percent: 20, tag: 'candidate' }], 'api-00004-ddd', 0);
+    assert.deepEqual(staleWithTraffic.map((t) => [t.revision, t.percent, t.tag]),
+      [['api-00004-ddd', 0, 'candidate'], ['api-00003-ccc', 80, undefined], ['api-00002-bbb', 20, undefined]]);
   });
 
   it('names the next revision like Cloud Run and computes error rates', () => {
