@@ -159,7 +159,8 @@ else {
   console.log(`deploy one-line change: ${d.oneLineChange.totalMs} ms [${steps(d.oneLineChange.steps)}], pushed ${kb(d.oneLineChange.pushedBytes)} ` +
     `(${d.oneLineChange.layersPushed} layers, ${d.oneLineChange.layersReused} reused)`);
   console.log(`raw engine + API (build, push, UpdateService, GET): ${d.raw.totalMs} ms [build ${d.raw.buildMs}, push ${d.raw.pushMs}, ` +
-    `update ${d.raw.updateServiceMs}, health ${d.raw.healthMs}]; Mentor's extra (preflight, smoke test, plan, verify, gated rollout) ${d.overheadMs.vsRawSameWork} ms`);
+    `update ${d.raw.updateServiceMs}, health ${d.raw.healthMs}]; Mentor's extra (preflight, smoke test, plan, verify, gated rollout) ${d.overheadMs.vsRawSameWork} ms, ` +
+    `ratio ${(d.oneLineChange.totalMs / d.raw.totalMs).toFixed(2)}×`);
 }
 
 // ---- log tail (scripts/bench/tailBench.mjs) ----

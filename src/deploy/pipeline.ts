@@ -49,7 +49,7 @@ export async function runDeploy(input: DeployInput, deps: DeployDeps, ui: Deploy
     health = await step('verify', () => verify(config, release, deps, ui, signal));
   } catch (error) {
     // The candidate has 0% (or, for a new service, there was nothing before): only its tag is to undo.
-    if (!release.created) await dropCandidateTag(release, deps, ui);
+    if (!release.takesAllTraffic) await dropCandidateTag(release, deps, ui);
     throw error;
   }
   const service = await step('rollout', () => rollout(config, release, deps, ui, signal));

@@ -17,6 +17,11 @@ export interface Release {
   service: ServiceSummary;
   revision: string;
   created: boolean;
+  /**
+   * No revision served before (a new service, or one whose revisions never became ready): the new revision
+   * takes all traffic at once and is verified on the service URL; there is no split to roll through.
+   */
+  takesAllTraffic: boolean;
   /** The split that served before this deploy, pinned to revisions; empty for a new service. */
   previous: TrafficTarget[];
 }
@@ -44,8 +49,11 @@ export async function deployRevision(config: DeployConfig, image: string, deps: 
   if (!(await ui.confirmPlan(config.service, describePlan(plan), plan))) throw new UserCancelledError();
 
   const previous = pinnedSplit(toServiceSummary(live).trafficStatuses);
-  ui.progress('deploy', `updating ${config.service} with revision ${revision}`);
-  const spec = { ...patched, traffic: candidateSplit(previous, revision, 0).map(toRawTraffic), trafficStatuses: undefined };
+  // Nothing serves (say the first revision never became ready): there is no split to protect or roll through.
+  const takesAllTraffic = !previous.some((t) => t.percent > 0);
+  ui.progress('deploy', `updating ${config.service} with revision ${revision}${takesAllTraffic ? ' (no revision serves now: it takes all traffic)' : ''}`);
+  const traffic = takesAllTraffic ? [{ kind: 'latest' as const, percent: 100 }, ...previous] : candidateSplit(previous, revision, 0);
+  const spec = { ...patched, traffic: traffic.map(toRawTraffic), trafficStatuses: undefined };
   let service: ServiceSummary;
   try {
     service = await deps.cloudRun.deployService(spec as never, false);
@@ -56,7 +64,7 @@ export async function deployRevision(config: DeployConfig, image: string, deps: 
   if (publicAfter !== publicBefore && (await deps.cloudRun.setPublic(name, publicAfter))) {
     ui.log(`${config.service} is now ${publicAfter ? 'public: roles/run.invoker granted to allUsers' : 'private: allUsers no longer invokes it'}`);
   }
-  return { service, revision, created: false, previous };
+  return { service, revision, created: false, takesAllTraffic, previous };
 }
 
 /** A first deploy: shows what will be created (public or not) and asks, then creates it. */
@@ -73,7 +81,7 @@ async function createService(config: DeployConfig, name: string, image: string, 
   if (config.allowUnauthenticated && (await deps.cloudRun.setPublic(name, true))) {
     ui.log(`${config.service} is now public: roles/run.invoker granted to allUsers`);
   }
-  return { service, revision, created: true, previous: [] };
+  return { service, revision, created: true, takesAllTraffic: true, previous: [] };
 }
 
 /** The etag read at plan time no longer matches: someone changed the service; nothing was written. */
@@ -114,7 +122,7 @@ export async function verify(config: DeployConfig, release: Release, deps: Deplo
 /** The new revision's health URL: its tag URL, or the service URL for a new service (which has no tag). */
 function candidateHealthUrl(config: DeployConfig, release: Release): string {
   const tagged = release.service.trafficStatuses.find((t) => t.tag === CANDIDATE_TAG)?.uri;
-  const base = (release.created ? release.service.uri : tagged ?? release.service.uri) ?? '';
+  const base = (release.takesAllTraffic ? release.service.uri : tagged ?? release.service.uri) ?? '';
   if (!base) throw new UserFacingError(`Cloud Run returned no URL for ${config.service}.`, 'operationFailed');
   return `${base.replace(/\/$/, '')}${config.healthPath}`;
 }
@@ -126,7 +134,7 @@ async function headers(deps: DeployDeps, url: string): Promise<{ headers?: Recor
 
 /** Moves traffic through the steps with health and error-rate gates; restores `previous` on failure. */
 export async function rollout(config: DeployConfig, release: Release, deps: DeployDeps, ui: DeployUi, signal: AbortSignal): Promise<ServiceSummary> {
-  if (release.created) return release.service;
+  if (release.takesAllTraffic) return release.service;
   const name = release.service.name;
   const steps = config.rollout.strategy === 'allAtOnce' ? [100] : config.rollout.steps.filter((s) => s > 0);
   let service = release.service;

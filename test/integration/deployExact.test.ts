@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { DEPLOY_BUTTON } from '../../src/commands/deploy';
 import type { DeployResult } from '../../src/deploy/types';
 import { cancelOpenDialog, createWithMentor, changeService, getService as getServiceNamed, Service, waitForDialog } from './liveService';
-import { serviceName, setMentorSetting } from './support';
+import { PROJECT, REGION, serviceName, servicesClient, setMentorSetting } from './support';
 import { ui } from './uiBridge';
 
 const SERVICE = 'exact-api';
@@ -127,5 +127,29 @@ describe('Deploy changes exactly what its plan shows', function () {
     const note = await ui.waitForNotification('already running in this window', { timeoutMs: 30_000 });
     assert.strictEqual(note.severity, 'error');
     assert.ok((await ui.statusBarItems()).some((i) => i.text === 'Deploy'), 'the Deploy button is back');
+  });
+
+  it('a service none of whose revisions ever served is deployed: the new revision takes all traffic', async () => {
+    const never = 'never-ready-api';
+    const client = servicesClient();
+    try {
+      const [operation] = await client.createService({ parent: `projects/${PROJECT}/locations/${REGION}`, serviceId: never, service: {
+        template: { containers: [{ image: `${process.env.REGISTRY_OPEN}/mentor-demo/mentor/does-not-exist:latest` }] } } });
+      await assert.rejects(operation.promise(), 'the first revision cannot start (its image does not exist)');
+    } finally {
+      await client.close();
+    }
+    assert.ok(!((await getServiceNamed(never)).trafficStatuses ?? []).some((t) => (t.percent ?? 0) > 0 && t.revision), 'no revision serves');
+    await setMentorSetting('service', never);
+    try {
+      const deploying = vscode.commands.executeCommand<DeployResult>('mentor.deploy');
+      await ui.clickDialogButton(DEPLOY_BUTTON, { timeoutMs: 180_000 });
+      const result = await deploying;
+      assert.ok(result, 'deploy failed: see the Mentor: Deploy output');
+      const serving = ((await getServiceNamed(never)).trafficStatuses ?? []).filter((t) => (t.percent ?? 0) > 0);
+      assert.deepStrictEqual(serving.map((t) => [t.revision, t.percent]), [[result.revision, 100]]);
+    } finally {
+      await setMentorSetting('service', SERVICE);
+    }
   });
 });
