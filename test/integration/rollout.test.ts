@@ -62,13 +62,20 @@ describe('Rollout under real failure', function () {
       'rollout.healthChecks', 'rollout.maxErrorRatePercent', 'allowUnauthenticated']) await setMentorSetting(key, undefined);
   });
 
-  it('a candidate that answers 5xx under real traffic at 50% is rolled back to the exact previous split, tags included', async () => {
-    // /health stays fine (the tag-URL check passes); the API the traffic uses fails.
-    fs.writeFileSync(main, original.replace('def diagnostic() -> dict:\n', 'def diagnostic() -> dict:\n    raise RuntimeError("candidate is broken")\n'));
+  /** Deploys code whose API raises (its /health still passes) and resolves once it holds 50%; returns the running deploy. */
+  // (Wrapped in an object: an async function returning the thenable itself would wait for the whole deploy.)
+  async function deployBrokenCandidateToHalf(reason: string): Promise<{ deploying: Thenable<DeployResult | undefined> }> {
+    fs.writeFileSync(main, original.replace('def diagnostic() -> dict:\n', `def diagnostic() -> dict:\n    raise RuntimeError("${reason}")\n`));
     await vscode.commands.executeCommand('notifications.clearAll');
     const deploying = vscode.commands.executeCommand<DeployResult | undefined>('mentor.deploy');
     await ui.clickDialogButton(DEPLOY_BUTTON, { timeoutMs: 180_000 });
     await candidateReaches(50);
+    return { deploying };
+  }
+
+  it('a candidate that answers 5xx under real traffic at 50% is rolled back to the exact previous split, tags included', async () => {
+    // /health stays fine (the tag-URL check passes); the API the traffic uses fails.
+    const { deploying } = await deployBrokenCandidateToHalf('candidate is broken');
     const url = (await getService(SERVICE)).uri!;
     const statuses: number[] = [];
     for (let i = 0; i < 40; i++) statuses.push((await httpGet(`${url}/api/test/diagnostic`)).status);
@@ -80,11 +87,7 @@ describe('Rollout under real failure', function () {
   });
 
   it('a restore that fails names the split that serves, and Restore puts the previous one back', async () => {
-    fs.writeFileSync(main, original.replace('def diagnostic() -> dict:\n', 'def diagnostic() -> dict:\n    raise RuntimeError("candidate is broken again")\n'));
-    await vscode.commands.executeCommand('notifications.clearAll');
-    const deploying = vscode.commands.executeCommand<DeployResult | undefined>('mentor.deploy');
-    await ui.clickDialogButton(DEPLOY_BUTTON, { timeoutMs: 180_000 });
-    await candidateReaches(50);
+    const { deploying } = await deployBrokenCandidateToHalf('candidate is broken again');
     // The next write, the rollback's, fails once.
     const ctl = control();
     await ctl.injectFault({ method: 'google.cloud.run.v2.Services/UpdateService', code: 13, message: 'backend hiccup', count: 1 });
