@@ -22,6 +22,8 @@ export interface DeployPlan {
   droppedEnv: string[];
   /** Secret references set live but absent from mentor.secrets, as "NAME → secret:version". */
   droppedSecrets: string[];
+  /** What the user should know before saying yes (e.g. why the health checks cannot authenticate). */
+  notes?: string[];
 }
 
 /** Who may invoke the service: `allUsers` holds roles/run.invoker (or invoker IAM is off). */
@@ -154,6 +156,7 @@ export function describePlan(plan: DeployPlan): string {
   const lines = plan.changes.map((c) => `• ${c.what}: ${c.from} → ${c.to}${c.risk ? `  ⚠ ${c.risk}` : ''}`);
   if (plan.droppedEnv.length) lines.push(`• env vars set live but not in settings (kept): ${plan.droppedEnv.join(', ')}`);
   if (plan.droppedSecrets.length) lines.push(`• secret refs set live but not in settings (kept): ${plan.droppedSecrets.join(', ')}`);
-  return lines.length ? lines.join('\n') : 'No configuration changes (same image and settings).';
+  const text = lines.length ? lines.join('\n') : 'No configuration changes (same image and settings).';
+  return plan.notes?.length ? `${text}\n${plan.notes.map((n) => `⚠ ${n}`).join('\n')}` : text;
 }
 

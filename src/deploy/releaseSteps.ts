@@ -45,7 +45,7 @@ export async function deployRevision(config: DeployConfig, image: string, deps: 
   const publicBefore = await deps.cloudRun.isPublic(name);
   const publicAfter = config.explicit.has('allowUnauthenticated') ? config.allowUnauthenticated : publicBefore;
   const plan: DeployPlan = { creates: false, changes: planServiceChanges(live as ServiceSpec, patched, { publicBefore, publicAfter }),
-    ...(removeEnv.length ? { droppedEnv: [], droppedSecrets: [] } : unlisted) };
+    ...(removeEnv.length ? { droppedEnv: [], droppedSecrets: [] } : unlisted), notes: await verificationNotes(publicAfter, live.uri, deps) };
   if (!(await ui.confirmPlan(config.service, describePlan(plan), plan))) throw new UserCancelledError();
 
   const previous = pinnedSplit(toServiceSummary(live).trafficStatuses);
@@ -69,7 +69,8 @@ export async function deployRevision(config: DeployConfig, image: string, deps: 
 
 /** A first deploy: shows what will be created (public or not) and asks, then creates it. */
 async function createService(config: DeployConfig, name: string, image: string, revision: string, deps: DeployDeps, ui: DeployUi): Promise<Release> {
-  const plan: DeployPlan = { creates: true, changes: planNewService(config, image), droppedEnv: [], droppedSecrets: [] };
+  const plan: DeployPlan = { creates: true, changes: planNewService(config, image), droppedEnv: [], droppedSecrets: [],
+    notes: await verificationNotes(config.allowUnauthenticated, undefined, deps) };
   if (!(await ui.confirmPlan(config.service, describePlan(plan), plan))) throw new UserCancelledError();
   ui.progress('deploy', `creating ${config.service} with revision ${revision}`);
   let service: ServiceSummary;
@@ -82,6 +83,15 @@ async function createService(config: DeployConfig, name: string, image: string, 
     ui.log(`${config.service} is now public: roles/run.invoker granted to allUsers`);
   }
   return { service, revision, created: true, takesAllTraffic: true, previous: [] };
+}
+
+/** Said up front, not as a 403 after the push: a private service whose health checks cannot authenticate. */
+async function verificationNotes(isPublic: boolean, uri: string | null | undefined, deps: DeployDeps): Promise<string[]> {
+  if (isPublic || !deps.authHeaders) return [];
+  const headers = await deps.authHeaders(uri || 'https://service.run.app').catch(() => undefined);
+  return headers ? [] : ['The service is private and these credentials give no identity token, so its health checks will get 401/403 and ' +
+    'the deploy will stop at verify. Use a service account (GOOGLE_APPLICATION_CREDENTIALS), run ' +
+    '"gcloud auth application-default login" again, or set mentor.allowUnauthenticated.'];
 }
 
 /** The etag read at plan time no longer matches: someone changed the service; nothing was written. */

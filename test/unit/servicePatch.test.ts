@@ -111,6 +111,11 @@ describe('deploy plan, field by field', () => {
     assert.deepEqual(lines, ['args', 'container proxy: container (removes)']);
   });
 
+  it('notes what the user must know before saying yes after the changes', () => {
+    const text = describePlan({ creates: false, changes: [], droppedEnv: [], droppedSecrets: [], notes: ['health checks will get 401/403'] });
+    assert.equal(text, 'No configuration changes (same image and settings).\n⚠ health checks will get 401/403');
+  });
+
   it('a new service lists what will be created, flagging a public one', () => {
     const changes = planNewService({ ...config, allowUnauthenticated: true }, 'r/api@sha256:new');
     assert.deepEqual(changes.find((c) => c.what === 'invoker access'), { what: 'invoker access', from: '(none)', to: 'public (allUsers)', risk: 'widens access' });
