@@ -9,6 +9,7 @@ import { deployConfigFromSettings } from '../core/deployConfig';
 import { riskyChanges } from '../core/deployPlan';
 import { isCancellation, UserFacingError } from '../core/errors';
 import { isLoopbackHost, MentorTarget, parseApiEndpoint } from '../core/settings';
+import { untrustedEndpointError } from '../gcp/clientOptions';
 import { connectCloudRun } from '../gcp/cloudRun';
 import { connectCloudLogging } from '../gcp/cloudLogging';
 import { idTokenHeaders } from '../gcp/idToken';
@@ -69,6 +70,10 @@ export async function main(argv: string[]): Promise<number> {
       return removeUnlisted ? 'remove' : 'keep';
     },
   };
+  if (untrustedEndpoint) {
+    process.stderr.write(`✖ ${untrustedEndpointError(apiEndpoint).message}\n  Add --trust-endpoint to send it there.\n`);
+    return 2;
+  }
   const cloudRun = await connectCloudRun(target);
   const preflight = await connectPreflight(target);
   const logging = connectCloudLogging(target);
