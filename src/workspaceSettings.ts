@@ -1,7 +1,7 @@
 // Reads the deploy target from the repository's settings (mentor.*), which can be committed.
 import * as vscode from 'vscode';
 import { suggestServiceId } from './core/cloudRunNames';
-import { isLoopbackHost, MentorTarget, parseApiEndpoint } from './core/settings';
+import { endpointNeedsTrust, MentorTarget } from './core/settings';
 import { DeployConfig, deployConfigFromSettings } from './core/deployConfig';
 
 /** Where the user's "trust this endpoint" answers live: this machine's extension state, never the repository. */
@@ -13,9 +13,7 @@ export function readTarget(trustedEndpoints: readonly string[] = []): MentorTarg
   const apiEndpoint = config.get<string>('apiEndpoint', '').trim();
   const inspected = config.inspect<string>('apiEndpoint');
   const fromWorkspace = [inspected?.workspaceFolderValue, inspected?.workspaceValue].some((v) => v !== undefined && v.trim() === apiEndpoint);
-  let host = '';
-  try { host = parseApiEndpoint(apiEndpoint)?.host ?? ''; } catch { /* targetProblem reports a malformed value */ }
-  const untrustedEndpoint = fromWorkspace && !!host && !isLoopbackHost(host) && !trustedEndpoints.includes(apiEndpoint);
+  const untrustedEndpoint = endpointNeedsTrust(apiEndpoint, fromWorkspace, trustedEndpoints);
   return {
     project: config.get<string>('project', '').trim(),
     region: config.get<string>('region', 'us-central1').trim(),

@@ -1,8 +1,8 @@
 // The UI bridge's actions: what an integration test may do to, or read from, the real workbench page
 // (dialogs, tree rows, notifications, quick input, status bar, context menus, webviews, screenshots).
-// Page-side functions are real functions handed to Playwright's evaluate; the one helper they share,
-// `__uiVisible`, is installed into the page by an init script (see installPageHelpers).
-/* global __uiVisible */
+// Page-side functions are real functions handed to Playwright's evaluate; the helpers they share,
+// `__uiVisible` and `__uiVisibleRowsTopDown`, are installed into the page by an init script (installPageHelpers).
+/* global __uiVisible, __uiVisibleRowsTopDown */
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -17,6 +17,9 @@ function pageHelpers() {
     const r = el.getBoundingClientRect();
     return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
   };
+  // List rows are absolutely positioned and recycled: DOM order is not screen order.
+  globalThis.__uiVisibleRowsTopDown = (root, selector) => [...root.querySelectorAll(selector)].filter(globalThis.__uiVisible)
+    .sort((x, y) => x.getBoundingClientRect().top - y.getBoundingClientRect().top);
 }
 
 /** Must be awaited before the page navigates. */
@@ -69,11 +72,7 @@ function makeUiActions(page, ctx) {
   });
   const treeRows = args => inPage((args) => {
     const out = [];
-    // list rows are absolutely positioned and recycled: DOM order is not screen order
-    const rows = [...document.querySelectorAll('.pane-body .monaco-list-row[role=treeitem]')]
-      .sort((x, y) => x.getBoundingClientRect().top - y.getBoundingClientRect().top);
-    for (const row of rows) {
-      if (!__uiVisible(row)) continue;
+    for (const row of __uiVisibleRowsTopDown(document, '.pane-body .monaco-list-row[role=treeitem]')) {
       const pane = row.closest('.pane');
       const title = pane && pane.querySelector('.pane-header .title');
       const view = title ? title.textContent.trim() : '';
@@ -118,10 +117,7 @@ function makeUiActions(page, ctx) {
     const text = (root, sel) => { const e = root.querySelector(sel); return e && __uiVisible(e) ? e.textContent.trim() : ''; };
     const input = w.querySelector('.quick-input-box input');
     const items = [];
-    const rows = [...w.querySelectorAll('.quick-input-list .monaco-list-row')]
-      .sort((x, y) => x.getBoundingClientRect().top - y.getBoundingClientRect().top);
-    for (const row of rows) {
-      if (!__uiVisible(row)) continue;
+    for (const row of __uiVisibleRowsTopDown(w, '.quick-input-list .monaco-list-row')) {
       const cb = row.querySelector('input[type=checkbox]');
       items.push({
         label: text(row, '.quick-input-list-label .label-name') || text(row, '.label-name') || row.getAttribute('aria-label') || '',

@@ -8,7 +8,7 @@ import { suggestServiceId } from '../core/cloudRunNames';
 import { deployConfigFromSettings } from '../core/deployConfig';
 import { riskyChanges } from '../core/deployPlan';
 import { isCancellation, UserFacingError } from '../core/errors';
-import { isLoopbackHost, MentorTarget, parseApiEndpoint } from '../core/settings';
+import { endpointNeedsTrust, MentorTarget } from '../core/settings';
 import { untrustedEndpointError } from '../gcp/clientOptions';
 import { connectCloudRun } from '../gcp/cloudRun';
 import { connectCloudLogging } from '../gcp/cloudLogging';
@@ -44,8 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   const config = deployConfigFromSettings(read, suggestServiceId(basename(folder)), (key) => `mentor.${key}` in settings);
   const apiEndpoint = read('apiEndpoint', '') || process.env.MENTOR_API_ENDPOINT || '';
   // An endpoint from the folder's settings.json (a cloned repository) that is not this machine needs --trust-endpoint.
-  const endpointHost = (() => { try { return parseApiEndpoint(apiEndpoint)?.host ?? ''; } catch { return ''; } })();
-  const untrustedEndpoint = !!read('apiEndpoint', '') && !!endpointHost && !isLoopbackHost(endpointHost) && !rest.includes('--trust-endpoint');
+  const untrustedEndpoint = endpointNeedsTrust(apiEndpoint, !!read('apiEndpoint', ''), rest.includes('--trust-endpoint') ? [apiEndpoint] : []);
   const target: MentorTarget = { project: config.project, region: config.region, apiEndpoint, ...(untrustedEndpoint ? { untrustedEndpoint } : {}) };
   const abort = new AbortController();
   process.once('SIGINT', () => { process.stderr.write('\nCancelling…\n'); abort.abort(); });

@@ -5,7 +5,6 @@ import { CLOUD_RUN_RESERVED_ENV } from './containerContract';
 import { parseCpu, parseMemory } from './resources';
 import { CANDIDATE_TAG } from './rolloutPlan';
 
-
 export type Ingress = 'all' | 'internal' | 'internal-and-cloud-load-balancing';
 
 /** Settings whose value reaches a LIVE service only when the user set them (a default never does). */

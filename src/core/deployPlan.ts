@@ -47,6 +47,11 @@ const json = (value: unknown) => (value === undefined || value === null ? '(none
 const showRef = (ref: { secret?: string | null; version?: string | null }) => `${ref.secret}:${ref.version || 'latest'}`;
 const showEnv = (e: EnvVarSpec) => (e.valueSource?.secretKeyRef ? `secret ${showRef(e.valueSource.secretKeyRef)}` : '(value)');
 
+/** A field shown as a value: one line when it differs (unset and empty read the same). */
+function compareValue(changes: PlanChange[], what: string, before: unknown, after: unknown): void {
+  if (show(before) !== show(after)) changes.push({ what, from: show(before), to: show(after) });
+}
+
 /** Every difference between two values of the same field, as plan lines under `label`. */
 function compareGeneric(changes: PlanChange[], label: string, before: unknown, after: unknown): void {
   if (json(before) !== json(after)) changes.push({ what: label, from: json(before), to: json(after) });
@@ -64,13 +69,12 @@ function compareEnv(changes: PlanChange[], prefix: string, before: EnvVarSpec[],
 }
 
 function compareContainer(changes: PlanChange[], prefix: string, before: ContainerSpec, after: ContainerSpec): void {
-  if (before.image !== after.image) changes.push({ what: `${prefix}image`, from: show(before.image), to: show(after.image) });
+  compareValue(changes, `${prefix}image`, before.image, after.image);
   const limits = (c: ContainerSpec) => c.resources?.limits ?? {};
   for (const key of new Set([...Object.keys(limits(before)), ...Object.keys(limits(after))])) {
-    if (limits(before)[key] !== limits(after)[key]) changes.push({ what: `${prefix}${key}`, from: show(limits(before)[key]), to: show(limits(after)[key]) });
+    compareValue(changes, `${prefix}${key}`, limits(before)[key], limits(after)[key]);
   }
-  const port = (c: ContainerSpec) => c.ports?.[0]?.containerPort;
-  if (port(before) !== port(after)) changes.push({ what: `${prefix}port`, from: show(port(before)), to: show(port(after)) });
+  compareValue(changes, `${prefix}port`, before.ports?.[0]?.containerPort, after.ports?.[0]?.containerPort);
   compareEnv(changes, prefix, before.env ?? [], after.env ?? []);
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
     if (['image', 'resources', 'ports', 'env'].includes(key)) continue;
@@ -94,13 +98,12 @@ export function planServiceChanges(before: ServiceSpec, after: ServiceSpec, acce
       risk: access.publicAfter ? 'widens access' : 'narrows access' });
   }
   const t0 = before.template ?? {}, t1 = after.template ?? {};
-  if (t0.serviceAccount !== t1.serviceAccount) changes.push({ what: 'service account', from: show(t0.serviceAccount), to: show(t1.serviceAccount) });
-  const scale = (t: typeof t0, k: 'minInstanceCount' | 'maxInstanceCount') => t.scaling?.[k];
-  if (scale(t0, 'minInstanceCount') !== scale(t1, 'minInstanceCount')) changes.push({ what: 'min instances', from: show(scale(t0, 'minInstanceCount')), to: show(scale(t1, 'minInstanceCount')) });
-  if (scale(t0, 'maxInstanceCount') !== scale(t1, 'maxInstanceCount')) changes.push({ what: 'max instances', from: show(scale(t0, 'maxInstanceCount')), to: show(scale(t1, 'maxInstanceCount')) });
-  if (t0.maxInstanceRequestConcurrency !== t1.maxInstanceRequestConcurrency) changes.push({ what: 'concurrency', from: show(t0.maxInstanceRequestConcurrency), to: show(t1.maxInstanceRequestConcurrency) });
+  compareValue(changes, 'service account', t0.serviceAccount, t1.serviceAccount);
+  compareValue(changes, 'min instances', t0.scaling?.minInstanceCount, t1.scaling?.minInstanceCount);
+  compareValue(changes, 'max instances', t0.scaling?.maxInstanceCount, t1.scaling?.maxInstanceCount);
+  compareValue(changes, 'concurrency', t0.maxInstanceRequestConcurrency, t1.maxInstanceRequestConcurrency);
   const seconds = (t: typeof t0) => (t.timeout?.seconds == null ? undefined : Number(String(t.timeout.seconds)));
-  if (seconds(t0) !== seconds(t1)) changes.push({ what: 'timeout (s)', from: show(seconds(t0)), to: show(seconds(t1)) });
+  compareValue(changes, 'timeout (s)', seconds(t0), seconds(t1));
   for (const key of new Set([...Object.keys(t0), ...Object.keys(t1)])) {
     if (['revision', 'containers', 'serviceAccount', 'scaling', 'maxInstanceRequestConcurrency', 'timeout'].includes(key)) continue;
     compareGeneric(changes, key, t0[key], t1[key]);
@@ -140,11 +143,15 @@ export function planNewService(config: DeployConfig, image: string): PlanChange[
   ];
 }
 
-/** Variables set live on the serving container that the settings do not name (never dropped silently). */
-export function unlistedEnv(live: ServiceSpec, config: DeployConfig): Pick<DeployPlan, 'droppedEnv' | 'droppedSecrets'> {
+/**
+ * Variables set live on the serving container that the settings do not name (never dropped silently):
+ * all their `names`, and for the plan the plain ones and the secret references apart.
+ */
+export function unlistedEnv(live: ServiceSpec, config: DeployConfig): Pick<DeployPlan, 'droppedEnv' | 'droppedSecrets'> & { names: string[] } {
   const container = live.template?.containers?.[servingContainerIndex(live.template)];
   const unlisted = (container?.env ?? []).filter((e) => e.name && !(e.name in config.env) && !(e.name in config.secrets));
   return {
+    names: unlisted.map((e) => String(e.name)),
     droppedEnv: unlisted.filter((e) => !e.valueSource?.secretKeyRef).map((e) => String(e.name)),
     droppedSecrets: unlisted.filter((e) => e.valueSource?.secretKeyRef).map((e) => `${e.name} → ${showRef(e.valueSource!.secretKeyRef!)}`),
   };

@@ -13,6 +13,17 @@ export interface MentorTarget {
   untrustedEndpoint?: boolean;
 }
 
+/**
+ * Whether a non-loopback endpoint that a repository's settings set must be trusted before anything is sent
+ * there (`fromRepository`: it came from the workspace / folder settings, not the user's own).
+ */
+export function endpointNeedsTrust(apiEndpoint: string, fromRepository: boolean, trusted: readonly string[]): boolean {
+  if (!fromRepository || trusted.includes(apiEndpoint)) return false;
+  let host = '';
+  try { host = parseApiEndpoint(apiEndpoint)?.host ?? ''; } catch { /* targetProblem reports a malformed value */ }
+  return !!host && !isLoopbackHost(host);
+}
+
 /** 127.0.0.0/8, ::1 and localhost: this machine. */
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);

@@ -34,14 +34,14 @@ export async function runDeploy(input: DeployInput, deps: DeployDeps, ui: Deploy
   signal.addEventListener('abort', stopBoth, { once: true });
   let firstFailure: { error: unknown } | undefined;
   const failFast = <T>(work: Promise<T>) => work.catch((error: unknown) => { firstFailure ??= { error }; stopBoth(); throw error; });
-  const [tested, pushing] = await Promise.allSettled([
+  const [, pushing] = await Promise.allSettled([
     config.smokeTest ? failFast(step('smoke test', () => smokeTest(engine, local, input, ui, both.signal))) : Promise.resolve(),
     failFast(step('push', () => pushImage(engine, local, input, deps, ui, both.signal))),
   ]);
   signal.removeEventListener('abort', stopBoth);
   // The step that failed first is the reason; the other one only stopped because of it.
   if (firstFailure) throw firstFailure.error;
-  if (tested.status === 'rejected' || pushing.status === 'rejected') throw new UserCancelledError(); // not reached: narrows the types
+  if (pushing.status === 'rejected') throw pushing.reason;
   const pushed = pushing.value;
   const release = await step('deploy', () => deployRevision(config, pushed.reference, deps, ui));
   let health: Awaited<ReturnType<typeof verify>>;

@@ -34,12 +34,12 @@ export async function deployRevision(config: DeployConfig, image: string, deps: 
   const revision = nextRevisionName(config.service, latestCreated);
   if (!live) return createService(config, name, image, revision, deps, ui);
 
-  const unlisted = unlistedEnv(live as ServiceSpec, config);
+  const { names: unlistedNames, ...unlisted } = unlistedEnv(live as ServiceSpec, config);
   let removeEnv: string[] = [];
-  if (unlisted.droppedEnv.length || unlisted.droppedSecrets.length) {
+  if (unlistedNames.length) {
     const answer = await ui.confirmDroppedRefs(config.service, { creates: false, changes: [], ...unlisted });
     if (answer === 'cancel') throw new UserCancelledError();
-    if (answer === 'remove') removeEnv = [...unlisted.droppedEnv, ...unlisted.droppedSecrets.map((s) => s.split(' → ')[0])];
+    if (answer === 'remove') removeEnv = unlistedNames;
   }
   const patched = patchLiveService(live as ServiceSpec, config, config.explicit, image, revision, removeEnv);
   const publicBefore = await deps.cloudRun.isPublic(name);

@@ -69,7 +69,7 @@ describe('service patch', () => {
   it('removes only the unlisted variables the user chose to remove', () => {
     const live = fullyConfiguredService();
     const unlisted = unlistedEnv(live, config);
-    assert.deepEqual(unlisted, { droppedEnv: ['LEGACY_FLAG'], droppedSecrets: [] });
+    assert.deepEqual(unlisted, { names: ['LEGACY_FLAG'], droppedEnv: ['LEGACY_FLAG'], droppedSecrets: [] });
     const patched = patchLiveService(live, config, none, 'r/api@sha256:new', 'api-00008-new', unlisted.droppedEnv);
     assert.deepEqual(patched.template!.containers![1].env!.map((e) => e.name), ['LOG_LEVEL', 'GEMINI_API_KEY']);
   });
