@@ -81,7 +81,8 @@ async function benchLocalLoop() {
   const { packContext } = require(path.join(ROOT, 'out/src/docker/buildContext.js'));
   const { waitForHealthy } = require(path.join(ROOT, 'out/src/docker/healthProbe.js'));
   const { detectPythonProject } = require(path.join(ROOT, 'out/src/core/pythonProject.js'));
-  const { renderDockerfile, renderDockerignore } = require(path.join(ROOT, 'out/src/core/dockerfileTemplate.js'));
+  const { renderDockerfile } = require(path.join(ROOT, 'out/src/core/dockerfileTemplate.js'));
+  const { renderDockerignore } = require(path.join(ROOT, 'out/src/core/dockerignoreTemplate.js'));
   let engine;
   try {
     engine = await connectDocker();

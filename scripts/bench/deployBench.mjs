@@ -21,7 +21,8 @@ export async function benchDeploy(ROOT) {
   try {
     fs.cpSync(path.join(ROOT, 'test/fixtures/mentor-ai-backend'), dir, { recursive: true });
     const { detectPythonProject } = out('src/core/pythonProject.js');
-    const { renderDockerfile, renderDockerignore } = out('src/core/dockerfileTemplate.js');
+    const { renderDockerfile } = out('src/core/dockerfileTemplate.js');
+    const { renderDockerignore } = out('src/core/dockerignoreTemplate.js');
     const files = { list: async () => fs.readdirSync(dir), read: async (p) => (fs.existsSync(path.join(dir, p)) ? fs.readFileSync(path.join(dir, p), 'utf8') : undefined) };
     fs.writeFileSync(path.join(dir, 'Dockerfile'), renderDockerfile(await detectPythonProject(files)));
     fs.writeFileSync(path.join(dir, '.dockerignore'), renderDockerignore());

@@ -1,7 +1,8 @@
 // "Create Dockerfile": detect the FastAPI app and its dependencies, propose a Cloud Run Dockerfile and
 // .dockerignore, and never overwrite silently: a different existing file is shown as a diff first.
 import * as vscode from 'vscode';
-import { renderDockerfile, renderDockerignore } from '../core/dockerfileTemplate';
+import { renderDockerfile } from '../core/dockerfileTemplate';
+import { renderDockerignore } from '../core/dockerignoreTemplate';
 import { UserFacingError } from '../core/errors';
 import { detectPythonProject } from '../core/pythonProject';
 import { workspaceProjectFiles } from '../local/workspaceFiles';

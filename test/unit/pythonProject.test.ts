@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { renderDockerfile, renderDockerignore } from '../../src/core/dockerfileTemplate';
+import { renderDockerfile } from '../../src/core/dockerfileTemplate';
+import { renderDockerignore } from '../../src/core/dockerignoreTemplate';
 import { ProjectFiles, detectPythonProject, moduleName } from '../../src/core/pythonProject';
 
 function files(map: Record<string, string>): ProjectFiles {
