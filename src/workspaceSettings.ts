@@ -33,7 +33,8 @@ export function readServiceName(): string {
 export interface LocalRunSettings {
   /** The port the app must listen on ($PORT). */
   port: number;
-  healthPath: string;
+  /** mentor.healthPath when set; otherwise the check is chosen from the app. */
+  healthPath?: string;
   memory: string;
   cpu: string;
   startupTimeoutSeconds: number;

@@ -83,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
       logs: deployLogsFrom(() => logging, config.project, config.region),
       authHeaders: config.allowUnauthenticated ? undefined : (url) => idTokenHeaders(target, url),
     }, ui, abort.signal);
-    process.stdout.write(`Deployed ${result.revision} · ${result.url} · ${config.healthPath} ${result.healthStatus} in ${result.healthMs} ms\n`);
+    process.stdout.write(`Deployed ${result.revision} · ${result.url} · ${result.healthPath} ${result.healthStatus} in ${result.healthMs} ms\n`);
     process.stdout.write(`${JSON.stringify({ revision: result.revision, url: result.url, image: result.image, timings: result.timings })}\n`);
     return 0;
   } catch (error) {

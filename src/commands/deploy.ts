@@ -88,7 +88,7 @@ function showDeployRunning(ctx: MentorContext, service: string | undefined): voi
 }
 
 function reportDeployed(ctx: MentorContext, config: DeployConfig, serviceName: string, result: DeployResult): void {
-  const summary = `Deployed ${result.revision} · ${result.url} · ${config.healthPath} ${result.healthStatus} in ${result.healthMs} ms`;
+  const summary = `Deployed ${result.revision} · ${result.url} · ${result.healthPath} ${result.healthStatus} in ${result.healthMs} ms`;
   ctx.deployOutput.appendLine(summary);
   ctx.deployOutput.appendLine(`Steps: ${result.timings.map((t) => `${t.step} ${(t.ms / 1000).toFixed(1)} s`).join(', ')}`);
   ctx.log.info(summary);

@@ -1,5 +1,5 @@
 // "Run Container Locally", faithful to Cloud Run: PORT and K_* env, Cloud Run's memory/CPU limits, env
-// from a .env file, published on 127.0.0.1; healthy only when the health path answers. If the app does
+// from a .env file, published on 127.0.0.1; started when the health check chosen for the app passes. If the app does
 // not answer on $PORT, the message says why and offers the line to change.
 import * as vscode from 'vscode';
 import { CLOUD_RUN_RESERVED_ENV, cloudRunEnv } from '../core/containerContract';
@@ -7,7 +7,10 @@ import { parseDotenv } from '../core/dotenv';
 import { UserCancelledError, UserFacingError } from '../core/errors';
 import { diagnosePort, SourceFile } from '../core/portDiagnosis';
 import { parseCpu, parseMemory } from '../core/resources';
-import { waitForHealthy } from '../docker/healthProbe';
+import { chooseHealthChecks, describeCheck, describeResolved, HealthCheckStep, ResolvedHealthCheck } from '../core/healthCheck';
+import { runHealthChecks } from '../docker/healthCheckProbe';
+import type { HealthProbeResult } from '../docker/healthProbe';
+import { workspaceProjectFiles } from '../local/workspaceFiles';
 import type { RunningContainer } from '../docker/types';
 import { readLocalRunSettings, readServiceName } from '../workspaceSettings';
 import { buildWorkspaceImage } from './buildContainer';
@@ -21,6 +24,7 @@ export interface LocalRunResult {
   hostPort: number;
   startupMs: number;
   status: number;
+  healthCheck: HealthCheckStep;
 }
 
 export const runLocally: MentorCommand = {
@@ -43,28 +47,27 @@ export const runLocally: MentorCommand = {
     ctx.localRun.attach(service, container);
     const url = `http://127.0.0.1:${container.hostPort}`;
 
-    const probe = await vscode.window.withProgress(
+    const steps = await chooseHealthChecks(workspaceProjectFiles(folder), settings.healthPath);
+    const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Starting ${service} locally`, cancellable: true },
       (progress, token) => {
-        progress.report({ message: `waiting for GET ${settings.healthPath} on port ${settings.port}…` });
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
-        return waitForHealthy({
-          url: `${url}${settings.healthPath}`, timeoutMs: settings.startupTimeoutSeconds * 1000, signal: abort.signal,
+        return runHealthChecks({
+          baseUrl: url, steps, timeoutMs: settings.startupTimeoutSeconds * 1000, signal: abort.signal,
           stillRunning: async () => (await container.state()).running,
+          onStep: (step) => progress.report({ message: `waiting for ${describeCheck(step)} on port ${settings.port}…` }),
         });
       },
     );
-    if (probe.ok) {
-      ctx.localRun.markHealthy(probe.elapsedMs);
-      ctx.log.info(`${service} healthy locally at ${url} after ${probe.elapsedMs} ms (${probe.attempts} attempts)`);
-      void vscode.window.showInformationMessage(
-        `${service} is running at ${url} — GET ${settings.healthPath} ${probe.status} after ${(probe.elapsedMs / 1000).toFixed(1)} s.`,
-        'Open in Browser', 'Show Logs', 'Stop',
-      ).then((choice) => choice && vscode.commands.executeCommand(localActionCommand(choice)));
-      return { url, hostPort: container.hostPort, startupMs: probe.elapsedMs, status: probe.status };
+    if (outcome.ok) {
+      ctx.localRun.markHealthy(outcome.elapsedMs);
+      ctx.log.info(`${service} healthy locally at ${url} after ${outcome.elapsedMs} ms. ${describeResolved(outcome)}`);
+      void offerLocalActions(folder, service, url, outcome);
+      return { url, hostPort: container.hostPort, startupMs: outcome.elapsedMs, status: outcome.status, healthCheck: outcome.step };
     }
-    const failure = await explainFailure(folder, container, settings.port, settings.healthPath, probe);
+    const probe = outcome.probe;
+    const failure = await explainFailure(folder, container, settings.port, outcome.step, probe);
     ctx.localRun.showLogs();
     await ctx.localRun.stop();
     if (probe.reason === 'aborted') throw new UserCancelledError();
@@ -72,8 +75,26 @@ export const runLocally: MentorCommand = {
   },
 };
 
-function localActionCommand(choice: string): string {
-  return choice === 'Stop' ? 'mentor.stopLocalContainer' : choice === 'Show Logs' ? 'mentor.showLocalLogs' : 'mentor.openLocalContainer';
+const LOCAL_ACTIONS: Record<string, string> = {
+  'Open in Browser': 'mentor.openLocalContainer', 'Show Logs': 'mentor.showLocalLogs', Stop: 'mentor.stopLocalContainer',
+};
+export const SAVE_HEALTH_PATH_BUTTON = 'Save as mentor.healthPath';
+
+/** The running notification, naming the check and why; a check found in the app can be kept as the setting. */
+async function offerLocalActions(folder: vscode.WorkspaceFolder, service: string, url: string, outcome: ResolvedHealthCheck & { elapsedMs: number }) {
+  const { step } = outcome;
+  const savable = step.source === 'route' || step.source === 'openapi';
+  const passedOver = outcome.notes.length ? ` ${outcome.notes.join('; ')}.` : '';
+  const choice = await vscode.window.showInformationMessage(
+    `${service} is running at ${url} — GET ${step.path} ${outcome.status} after ${(outcome.elapsedMs / 1000).toFixed(1)} s (${step.reason}).${passedOver}`,
+    ...Object.keys(LOCAL_ACTIONS), ...(savable ? [SAVE_HEALTH_PATH_BUTTON] : []),
+  );
+  if (choice === SAVE_HEALTH_PATH_BUTTON) {
+    await vscode.workspace.getConfiguration('mentor', folder.uri).update('healthPath', step.path, vscode.ConfigurationTarget.WorkspaceFolder);
+    void vscode.window.showInformationMessage(`mentor.healthPath is now ${step.path} in ${folder.name}'s settings.`);
+  } else if (choice) {
+    await vscode.commands.executeCommand(LOCAL_ACTIONS[choice]);
+  }
 }
 
 function toSetting<T>(parse: () => T, setting: string): T {
@@ -112,18 +133,19 @@ async function readEnvFile(ctx: MentorContext, folder: vscode.WorkspaceFolder, c
   return values;
 }
 
-async function explainFailure(folder: vscode.WorkspaceFolder, container: RunningContainer, port: number, healthPath: string,
-  probe: Exclude<Awaited<ReturnType<typeof waitForHealthy>>, { ok: true }>): Promise<UserFacingError> {
+async function explainFailure(folder: vscode.WorkspaceFolder, container: RunningContainer, port: number, step: HealthCheckStep,
+  probe: Exclude<HealthProbeResult, { ok: true }>): Promise<UserFacingError> {
   const showLogs = { kind: 'command', label: 'Show Logs', command: 'mentor.showLocalLogs' } as const;
   if (probe.reason === 'exited') {
     const state = await container.state().catch(() => undefined);
     const why = state?.oomKilled ? ' (out of memory: raise mentor.memory)' : state?.exitCode !== undefined ? ` with code ${state.exitCode}` : '';
-    return new UserFacingError(`The container exited${why} before answering GET ${healthPath}. See its logs for the error.`,
+    return new UserFacingError(`The container exited${why} before answering GET ${step.path}. See its logs for the error.`,
       'operationFailed', [showLogs]);
   }
   if (probe.lastStatus !== undefined) {
-    return new UserFacingError(`The app answers on $PORT (${port}) but GET ${healthPath} returned ${probe.lastStatus}. ` +
-      'Set mentor.healthPath to an endpoint that returns 200.', 'operationFailed',
+    return new UserFacingError(`The app answers on $PORT (${port}) but GET ${step.path} returned ${probe.lastStatus} (${step.reason}). ` +
+      (step.source === 'setting' ? 'Set mentor.healthPath to an endpoint that returns 200, or clear it to let Mentor choose.'
+        : 'Answers of 500 and above mean the app failed: see its logs.'), 'operationFailed',
     [{ kind: 'openSettings', label: 'Open Settings', setting: 'mentor.healthPath' }, showLogs]);
   }
   const sockets = await container.listeningSockets().catch(() => []);

@@ -37,7 +37,8 @@ export interface DeployConfig {
   serviceAccount: string;
   ingress: Ingress;
   allowUnauthenticated: boolean;
-  healthPath: string;
+  /** mentor.healthPath when set; otherwise the check is chosen from the app (core/healthCheck.ts). */
+  healthPath?: string;
   verifyTimeoutSeconds: number;
   smokeTest: boolean;
   rollout: { strategy: RolloutStrategy; steps: number[]; intervalSeconds: number; maxErrorRatePercent: number; healthChecks: number };
@@ -153,7 +154,7 @@ export type SettingsReader = <T>(key: string, fallback: T) => T;
 export function deployConfigFromSettings(read: SettingsReader, defaultService: string, isExplicit: (key: string) => boolean): DeployConfig {
   const secrets: Record<string, SecretRef> = {};
   for (const [name, value] of Object.entries(read<Record<string, string>>('secrets', {}))) secrets[name] = parseSecretRef(String(value));
-  const healthPath = read('healthPath', '/health').trim() || '/health';
+  const healthPath = read('healthPath', '').trim();
   return {
     project: read('project', '').trim(),
     region: read('region', 'us-central1').trim(),
@@ -172,7 +173,7 @@ export function deployConfigFromSettings(read: SettingsReader, defaultService: s
     serviceAccount: read('serviceAccount', '').trim(),
     ingress: read<Ingress>('ingress', 'all'),
     allowUnauthenticated: read('allowUnauthenticated', false),
-    healthPath: healthPath.startsWith('/') ? healthPath : `/${healthPath}`,
+    healthPath: !healthPath ? undefined : healthPath.startsWith('/') ? healthPath : `/${healthPath}`,
     verifyTimeoutSeconds: read('verifyTimeoutSeconds', 60),
     smokeTest: read('smokeTest', true),
     rollout: {

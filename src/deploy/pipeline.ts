@@ -5,7 +5,9 @@ import { UserCancelledError } from '../core/errors';
 import { buildImage, pushImage, smokeTest } from './imageSteps';
 import { preflight } from './preflight';
 import { CANDIDATE_TAG } from '../core/rolloutPlan';
-import { deployRevision, Release, rollout, verify } from './releaseSteps';
+import { chooseHealthChecks } from '../core/healthCheck';
+import { folderProjectFiles } from '../local/folderFiles';
+import { deployRevision, HealthPlan, Release, rollout, verify } from './releaseSteps';
 import { DeployDeps, DeployInput, DeployResult, DeployStep, DeployUi, StepTiming } from './types';
 
 export async function runDeploy(input: DeployInput, deps: DeployDeps, ui: DeployUi, signal: AbortSignal): Promise<DeployResult> {
@@ -25,6 +27,7 @@ export async function runDeploy(input: DeployInput, deps: DeployDeps, ui: Deploy
   };
   const { config } = input;
   await step('preflight', () => preflight(config, deps, ui));
+  const healthPlan: HealthPlan = { steps: await chooseHealthChecks(folderProjectFiles(input.folder), config.healthPath) };
   const engine = await deps.docker();
   const local = await step('build', () => buildImage(engine, input, ui, signal));
   // The smoke test runs while the image is pushed; nothing is deployed before it passes, and either
@@ -35,7 +38,8 @@ export async function runDeploy(input: DeployInput, deps: DeployDeps, ui: Deploy
   let firstFailure: { error: unknown } | undefined;
   const failFast = <T>(work: Promise<T>) => work.catch((error: unknown) => { firstFailure ??= { error }; stopBoth(); throw error; });
   const [, pushing] = await Promise.allSettled([
-    config.smokeTest ? failFast(step('smoke test', () => smokeTest(engine, local, input, ui, both.signal))) : Promise.resolve(),
+    config.smokeTest ? failFast(step('smoke test', async () => { healthPlan.resolved = await smokeTest(engine, local, input, healthPlan.steps, ui, both.signal); }))
+      : Promise.resolve(),
     failFast(step('push', () => pushImage(engine, local, input, deps, ui, both.signal))),
   ]);
   signal.removeEventListener('abort', stopBoth);
@@ -43,7 +47,7 @@ export async function runDeploy(input: DeployInput, deps: DeployDeps, ui: Deploy
   if (firstFailure) throw firstFailure.error;
   if (pushing.status === 'rejected') throw pushing.reason;
   const pushed = pushing.value;
-  const release = await step('deploy', () => deployRevision(config, pushed.reference, deps, ui));
+  const release = await step('deploy', () => deployRevision(config, pushed.reference, healthPlan, deps, ui));
   let health: Awaited<ReturnType<typeof verify>>;
   try {
     health = await step('verify', () => verify(config, release, deps, ui, signal));
@@ -54,7 +58,7 @@ export async function runDeploy(input: DeployInput, deps: DeployDeps, ui: Deploy
   }
   const service = await step('rollout', () => rollout(config, release, deps, ui, signal));
   return {
-    service: config.service, revision: release.revision, url: service.uri ?? health.url, healthStatus: health.status,
+    service: config.service, revision: release.revision, url: service.uri ?? health.url, healthPath: health.path, healthStatus: health.status,
     healthMs: health.ms, image: pushed.reference, push: pushed, created: release.created, previousTraffic: release.previous, timings,
   };
 }

@@ -8,7 +8,8 @@ import { patchLiveService, ServiceSpec } from '../core/servicePatch';
 import { UserCancelledError, UserFacingError } from '../core/errors';
 import { ServiceSummary, TrafficTarget } from '../core/model';
 import { CANDIDATE_TAG, candidateSplit, errorRatePercent, nextRevisionName, pinnedSplit } from '../core/rolloutPlan';
-import { waitForHealthy } from '../docker/healthProbe';
+import { describeCheck, describeResolved, HealthCheckStep, ResolvedHealthCheck } from '../core/healthCheck';
+import { cloudChecks, runHealthChecks } from '../docker/healthCheckProbe';
 import { toRawTraffic, toServiceSummary } from '../gcp/cloudRunMapping';
 import { DeployDeps, DeployUi } from './types';
 
@@ -24,15 +25,23 @@ export interface Release {
   takesAllTraffic: boolean;
   /** The split that served before this deploy, pinned to revisions; empty for a new service. */
   previous: TrafficTarget[];
+  /** The health check verify and the rollout gates run on Cloud Run. */
+  health: HealthPlan;
 }
 
-export async function deployRevision(config: DeployConfig, image: string, deps: DeployDeps, ui: DeployUi): Promise<Release> {
+/** The checks chosen for the app, and the one the local smoke test passed (when it ran). */
+export interface HealthPlan {
+  steps: readonly HealthCheckStep[];
+  resolved?: ResolvedHealthCheck;
+}
+
+export async function deployRevision(config: DeployConfig, image: string, health: HealthPlan, deps: DeployDeps, ui: DeployUi): Promise<Release> {
   const name = serviceResourceName(config.project, config.region, config.service);
   // Read once: the plan, the write (with this read's etag) and the restore point all come from it.
   const live = await deps.cloudRun.getServiceSpec(name);
   const latestCreated = live?.latestCreatedRevision ? shortName(live.latestCreatedRevision) : undefined;
   const revision = nextRevisionName(config.service, latestCreated);
-  if (!live) return createService(config, name, image, revision, deps, ui);
+  if (!live) return createService(config, name, image, revision, health, deps, ui);
 
   const { names: unlistedNames, ...unlisted } = unlistedEnv(live as ServiceSpec, config);
   let removeEnv: string[] = [];
@@ -45,7 +54,8 @@ export async function deployRevision(config: DeployConfig, image: string, deps: 
   const publicBefore = await deps.cloudRun.isPublic(name);
   const publicAfter = config.explicit.has('allowUnauthenticated') ? config.allowUnauthenticated : publicBefore;
   const plan: DeployPlan = { creates: false, changes: planServiceChanges(live as ServiceSpec, patched, { publicBefore, publicAfter }),
-    ...(removeEnv.length ? { droppedEnv: [], droppedSecrets: [] } : unlisted), notes: await verificationNotes(publicAfter, live.uri, deps) };
+    ...(removeEnv.length ? { droppedEnv: [], droppedSecrets: [] } : unlisted),
+    notes: [describeHealthPlan(health), ...(await verificationNotes(publicAfter, live.uri, deps))] };
   if (!(await ui.confirmPlan(config.service, describePlan(plan), plan))) throw new UserCancelledError();
 
   const previous = pinnedSplit(toServiceSummary(live).trafficStatuses);
@@ -64,13 +74,14 @@ export async function deployRevision(config: DeployConfig, image: string, deps: 
   if (publicAfter !== publicBefore && (await deps.cloudRun.setPublic(name, publicAfter))) {
     ui.log(`${config.service} is now ${publicAfter ? 'public: roles/run.invoker granted to allUsers' : 'private: allUsers no longer invokes it'}`);
   }
-  return { service, revision, created: false, takesAllTraffic, previous };
+  return { service, revision, created: false, takesAllTraffic, previous, health };
 }
 
 /** A first deploy: shows what will be created (public or not) and asks, then creates it. */
-async function createService(config: DeployConfig, name: string, image: string, revision: string, deps: DeployDeps, ui: DeployUi): Promise<Release> {
+async function createService(config: DeployConfig, name: string, image: string, revision: string, health: HealthPlan, deps: DeployDeps,
+  ui: DeployUi): Promise<Release> {
   const plan: DeployPlan = { creates: true, changes: planNewService(config, image), droppedEnv: [], droppedSecrets: [],
-    notes: await verificationNotes(config.allowUnauthenticated, undefined, deps) };
+    notes: [describeHealthPlan(health), ...(await verificationNotes(config.allowUnauthenticated, undefined, deps))] };
   if (!(await ui.confirmPlan(config.service, describePlan(plan), plan))) throw new UserCancelledError();
   ui.progress('deploy', `creating ${config.service} with revision ${revision}`);
   let service: ServiceSummary;
@@ -82,7 +93,7 @@ async function createService(config: DeployConfig, name: string, image: string, 
   if (config.allowUnauthenticated && (await deps.cloudRun.setPublic(name, true))) {
     ui.log(`${config.service} is now public: roles/run.invoker granted to allUsers`);
   }
-  return { service, revision, created: true, takesAllTraffic: true, previous: [] };
+  return { service, revision, created: true, takesAllTraffic: true, previous: [], health };
 }
 
 /** Said up front, not as a 403 after the push: a private service whose health checks cannot authenticate. */
@@ -112,29 +123,45 @@ async function withRevisionDetails(error: unknown, config: DeployConfig, revisio
     (lines.length ? `\nLast log line: ${lines[lines.length - 1]}` : ''), 'operationFailed', error.actions, detail);
 }
 
-/** GETs the health path on the candidate's tag URL (or the service URL for a new service) until 2xx. */
+/** Runs the app's health check on the candidate's tag URL (or the service URL for a new service). */
 export async function verify(config: DeployConfig, release: Release, deps: DeployDeps, ui: DeployUi, signal: AbortSignal):
-  Promise<{ url: string; status: number; ms: number }> {
-  const url = candidateHealthUrl(config, release);
-  ui.progress('verify', `GET ${url}`);
-  const probe = await waitForHealthy({ url, timeoutMs: config.verifyTimeoutSeconds * 1000, signal, ...(await headers(deps, url)) });
-  if (probe.ok) {
-    ui.log(`Verify: GET ${url} ${probe.status} in ${probe.elapsedMs} ms`);
-    return { url, status: probe.status, ms: probe.elapsedMs };
+  Promise<{ url: string; path: string; status: number; ms: number }> {
+  const base = candidateBaseUrl(config, release);
+  const outcome = await runCloudChecks(base, release, config.verifyTimeoutSeconds * 1000, deps, signal,
+    (step) => ui.progress('verify', `GET ${base}${step.path}`));
+  const url = `${base}${outcome.step.path}`;
+  if (outcome.ok) {
+    ui.log(`Verify: GET ${url} ${outcome.status} in ${outcome.elapsedMs} ms (${outcome.step.reason})`);
+    return { url, path: outcome.step.path, status: outcome.status, ms: outcome.elapsedMs };
   }
+  const { probe } = outcome;
   if (probe.reason === 'aborted') throw new UserCancelledError();
   const privateHint = probe.lastStatus === 401 || probe.lastStatus === 403
     ? ' The service is private: set mentor.allowUnauthenticated, or use service-account credentials so Mentor can send an ID token.' : '';
   throw new UserFacingError(`${release.revision} did not pass its health check: GET ${url} ` +
-    `${probe.lastStatus ? `answered ${probe.lastStatus}` : `failed (${probe.lastError ?? 'no answer'})`}.${privateHint}`, 'operationFailed');
+    `${probe.lastStatus ? `answered ${probe.lastStatus}` : `failed (${probe.lastError ?? 'no answer'})`} (${outcome.step.reason}).${privateHint}`,
+  'operationFailed');
 }
 
-/** The new revision's health URL: its tag URL, or the service URL for a new service (which has no tag). */
-function candidateHealthUrl(config: DeployConfig, release: Release): string {
+/** The check the smoke test resolved (or the whole chain when it did not run), where a 401/403 from IAM proves nothing. */
+async function runCloudChecks(base: string, release: Release, timeoutMs: number, deps: DeployDeps, signal: AbortSignal,
+  onStep?: (step: HealthCheckStep) => void) {
+  const { steps, inconclusive } = cloudChecks(release.health.resolved, release.health.steps);
+  return runHealthChecks({ baseUrl: base, steps, inconclusive, timeoutMs, signal, onStep, ...(await headers(deps, base)) });
+}
+
+/** The new revision's URL: its tag URL, or the service URL for a new service (which has no tag). */
+function candidateBaseUrl(config: DeployConfig, release: Release): string {
   const tagged = release.service.trafficStatuses.find((t) => t.tag === CANDIDATE_TAG)?.uri;
   const base = (release.takesAllTraffic ? release.service.uri : tagged ?? release.service.uri) ?? '';
   if (!base) throw new UserFacingError(`Cloud Run returned no URL for ${config.service}.`, 'operationFailed');
-  return `${base.replace(/\/$/, '')}${config.healthPath}`;
+  return base.replace(/\/$/, '');
+}
+
+/** The plan's line about health: what the smoke test found, or what verify will try. */
+function describeHealthPlan(health: HealthPlan): string {
+  return health.resolved ? describeResolved(health.resolved)
+    : `Health check (no smoke test ran): ${health.steps.map((step) => describeCheck(step)).join('; else ')}.`;
 }
 
 async function headers(deps: DeployDeps, url: string): Promise<{ headers?: Record<string, string> }> {
@@ -190,13 +217,14 @@ async function restoreFailed(name: string, release: Release, deps: DeployDeps, c
 async function gate(config: DeployConfig, release: Release, percent: number, deps: DeployDeps, ui: DeployUi, signal: AbortSignal): Promise<void> {
   const since = new Date().toISOString();
   const pause = (config.rollout.intervalSeconds * 1000) / config.rollout.healthChecks;
-  const url = candidateHealthUrl(config, release);
+  const base = candidateBaseUrl(config, release);
   for (let check = 1; check <= config.rollout.healthChecks; check++) {
     await sleep(pause, signal);
-    const probe = await waitForHealthy({ url, timeoutMs: 10_000, signal, ...(await headers(deps, url)) });
+    const probe = await runCloudChecks(base, release, 10_000, deps, signal);
     if (!probe.ok) {
-      if (probe.reason === 'aborted') throw new UserCancelledError();
-      throw new Error(`health check ${check}/${config.rollout.healthChecks} at ${percent}% failed (GET ${url} ${probe.lastStatus ?? probe.lastError ?? 'no answer'}).`);
+      if (probe.probe.reason === 'aborted') throw new UserCancelledError();
+      throw new Error(`health check ${check}/${config.rollout.healthChecks} at ${percent}% failed ` +
+        `(GET ${base}${probe.step.path} ${probe.probe.lastStatus ?? probe.probe.lastError ?? 'no answer'}).`);
     }
     ui.log(`Gate ${percent}%: health check ${check}/${config.rollout.healthChecks} ${probe.status}`);
   }

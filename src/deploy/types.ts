@@ -54,6 +54,8 @@ export interface DeployResult {
   service: string;
   revision: string;
   url: string;
+  /** The path verify checked (chosen from the app unless mentor.healthPath is set). */
+  healthPath: string;
   healthStatus: number;
   healthMs: number;
   image: string;

@@ -15,13 +15,17 @@ export interface HealthProbeOptions {
   stillRunning?: () => Promise<boolean>;
   /** Extra request headers, e.g. an ID token for a private Cloud Run service. */
   headers?: Record<string, string>;
+  /** Which statuses count as healthy; 2xx by default. */
+  accept?: (status: number) => boolean;
+  /** A status that ends the wait at once with reason 'refused' (the app is up but rejects this check). */
+  refuse?: (status: number) => boolean;
 }
 
 export type HealthProbeResult =
   | { ok: true; status: number; elapsedMs: number; attempts: number }
   | {
       ok: false;
-      reason: 'timeout' | 'exited' | 'aborted';
+      reason: 'timeout' | 'exited' | 'aborted' | 'refused';
       lastError?: string;
       lastStatus?: number;
       attempts: number;
@@ -39,7 +43,8 @@ export async function waitForHealthy(options: HealthProbeOptions): Promise<Healt
   let attempts = 0;
   let lastError: string | undefined;
   let lastStatus: number | undefined;
-  const failed = (reason: 'timeout' | 'exited' | 'aborted'): HealthProbeResult => ({
+  const accept = options.accept ?? ((status: number) => status >= 200 && status < 300);
+  const failed = (reason: 'timeout' | 'exited' | 'aborted' | 'refused'): HealthProbeResult => ({
     ok: false,
     reason,
     lastError,
@@ -55,11 +60,12 @@ export async function waitForHealthy(options: HealthProbeOptions): Promise<Healt
     attempts++;
     const result = await attempt(url, Math.min(attemptTimeoutMs, remaining), signal, options.headers);
     if ('status' in result) {
-      if (result.status >= 200 && result.status < 300) {
+      if (accept(result.status)) {
         return { ok: true, status: result.status, elapsedMs: Date.now() - started, attempts };
       }
       lastStatus = result.status;
       lastError = `HTTP ${result.status}`;
+      if (options.refuse?.(result.status)) return failed('refused');
     } else {
       lastError = result.error;
     }
