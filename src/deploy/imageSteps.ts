@@ -6,7 +6,8 @@ import { imageRepository, registryHost } from '../core/deployConfig';
 import { UserFacingError } from '../core/errors';
 import { diagnosePort } from '../core/portDiagnosis';
 import { parseCpu, parseMemory } from '../core/resources';
-import { waitForHealthy } from '../docker/healthProbe';
+import { describeCheck, describeResolved, HealthCheckStep, ResolvedHealthCheck } from '../core/healthCheck';
+import { runHealthChecks } from '../docker/healthCheckProbe';
 import type { DockerEngine, PushResult } from '../docker/types';
 import { DeployDeps, DeployInput, DeployUi } from './types';
 
@@ -28,8 +29,12 @@ export async function buildImage(engine: DockerEngine, input: DeployInput, ui: D
   return local;
 }
 
-/** Runs the image like Cloud Run would and requires the health path to answer before anything is pushed. */
-export async function smokeTest(engine: DockerEngine, image: string, input: DeployInput, ui: DeployUi, signal: AbortSignal): Promise<void> {
+/**
+ * Runs the image like Cloud Run would and requires its health check to pass before anything is deployed.
+ * Returns the check that passed: verify and the rollout gates use the same one on Cloud Run.
+ */
+export async function smokeTest(engine: DockerEngine, image: string, input: DeployInput, checks: readonly HealthCheckStep[], ui: DeployUi,
+  signal: AbortSignal): Promise<ResolvedHealthCheck> {
   const { config } = input;
   ui.progress('smoke test', `running ${image} locally`);
   const container = await engine.run({
@@ -38,19 +43,21 @@ export async function smokeTest(engine: DockerEngine, image: string, input: Depl
     labels: { 'mentor.service': config.service, 'mentor.purpose': 'smoke-test' },
   });
   try {
-    const probe = await waitForHealthy({
-      url: `http://127.0.0.1:${container.hostPort}${config.healthPath}`, timeoutMs: SMOKE_TEST_TIMEOUT_MS, signal,
+    const outcome = await runHealthChecks({
+      baseUrl: `http://127.0.0.1:${container.hostPort}`, steps: checks, timeoutMs: SMOKE_TEST_TIMEOUT_MS, signal,
       stillRunning: async () => (await container.state()).running,
+      onStep: (step) => ui.progress('smoke test', describeCheck(step)),
     });
-    if (probe.ok) {
-      ui.log(`Smoke test: GET ${config.healthPath} ${probe.status} after ${probe.elapsedMs} ms`);
-      return;
+    if (outcome.ok) {
+      ui.log(`Smoke test passed after ${outcome.elapsedMs} ms. ${describeResolved(outcome)}`);
+      return outcome;
     }
+    const { probe, step } = outcome;
     if (probe.reason === 'aborted') throw Object.assign(new Error('Cancelled.'), { name: 'AbortError' });
     const dockerfile = await readFile(join(input.folder, 'Dockerfile'), 'utf8').catch(() => '');
     const diagnosis = probe.reason === 'timeout' && probe.lastStatus === undefined
       ? diagnosePort(config.port, await container.listeningSockets().catch(() => []), [{ path: 'Dockerfile', text: dockerfile }]).message
-      : probe.reason === 'exited' ? 'The container exited.' : `GET ${config.healthPath} answered ${probe.lastStatus}.`;
+      : probe.reason === 'exited' ? 'The container exited.' : `GET ${step.path} answered ${probe.lastStatus} (${step.reason}).`;
     throw new UserFacingError(`The local smoke test failed, so nothing was pushed or deployed. ${diagnosis}`, 'operationFailed',
       [{ kind: 'command', label: 'Run Locally', command: 'mentor.runLocally' }]);
   } finally {
