@@ -1,10 +1,13 @@
 // Finds what a Dockerfile needs to know about a Python web app: the ASGI app object ("main:app",
 // "app.main:app"), how dependencies are declared, and the Python version. Works on a file listing and a
 // reader so it is testable without a disk or VS Code.
+import { choosePythonVersion } from './pythonVersion';
+import { procfileCommand, StartCommand } from './startCommand';
+
 
 export type DependencySource =
   | { kind: 'requirements'; file: string }
-  | { kind: 'pep621' }
+  | { kind: 'pep621'; uvLock?: string }
   | { kind: 'poetry'; lockFile?: string }
   | { kind: 'none' };
 
@@ -20,6 +23,10 @@ export interface PythonProject {
   pythonVersion?: string;
   /** True when uvicorn is declared (directly or via fastapi[standard]); the generated CMD needs it. */
   declaresUvicorn: boolean;
+  /** The Procfile's web command, when the project has one: the image starts the app the same way. */
+  start?: StartCommand;
+  /** "src" for a src layout whose package is imported without "src." (the image puts it on PYTHONPATH). */
+  sourceRoot?: string;
 }
 
 export interface ProjectFiles {
@@ -43,19 +50,27 @@ export async function detectPythonProject(files: ProjectFiles): Promise<PythonPr
     const match = text && APP_ASSIGNMENT.exec(text);
     if (!match) continue;
     const dependencies = await detectDependencies(all, files);
+    const procfile = all.includes('Procfile') ? await files.read('Procfile') : undefined;
+    const start = procfile ? procfileCommand(procfile) : undefined;
+    const sourceRoot = srcLayoutRoot(file, text, all);
+    const module = sourceRoot ? moduleName(file.slice(sourceRoot.length + 1)) : moduleName(file);
     return {
-      appModule: `${moduleName(file)}:${match[1]}`,
+      appModule: start?.appModule && start.server !== 'fastapi' ? start.appModule : `${module}:${match[1]}`,
       appFile: file,
       appLine: text.slice(0, match.index).split('\n').length,
       dependencies,
-      pythonVersion: await detectPythonVersion(files),
+      pythonVersion: choosePythonVersion({
+        pythonVersionFile: await files.read('.python-version'), pyproject: await files.read('pyproject.toml'), runtimeTxt: await files.read('runtime.txt'),
+      }),
       declaresUvicorn: await declaresUvicorn(dependencies, files),
+      ...(start ? { start } : {}),
+      ...(sourceRoot ? { sourceRoot } : {}),
     };
   }
   return undefined;
 }
 
-/** "app/main.py" → "app.main"; a top-level "src/" layout keeps "src." (uvicorn runs from /app). */
+/** "app/main.py" → "app.main". */
 export function moduleName(file: string): string {
   return file.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').join('.');
 }
@@ -68,7 +83,7 @@ async function detectDependencies(all: string[], files: ProjectFiles): Promise<D
   if (all.includes('requirements.txt')) return { kind: 'requirements', file: 'requirements.txt' };
   const pyproject = all.includes('pyproject.toml') ? await files.read('pyproject.toml') : undefined;
   if (pyproject) {
-    if (/^\[project\][^[]*^dependencies\s*=/ms.test(pyproject)) return { kind: 'pep621' };
+    if (/^\[project\][^[]*^dependencies\s*=/ms.test(pyproject)) return all.includes('uv.lock') ? { kind: 'pep621', uvLock: 'uv.lock' } : { kind: 'pep621' };
     if (/^\[tool\.poetry\.dependencies\]/m.test(pyproject)) {
       return { kind: 'poetry', lockFile: all.includes('poetry.lock') ? 'poetry.lock' : undefined };
     }
@@ -78,11 +93,14 @@ async function detectDependencies(all: string[], files: ProjectFiles): Promise<D
   return { kind: 'none' };
 }
 
-async function detectPythonVersion(files: ProjectFiles): Promise<string | undefined> {
-  const pinned = (await files.read('.python-version'))?.trim().match(/^(\d+\.\d+)/);
-  if (pinned) return pinned[1];
-  const requires = (await files.read('pyproject.toml'))?.match(/requires-python\s*=\s*["'][^"'\d]*(\d+\.\d+)/);
-  return requires?.[1];
+/**
+ * A src layout: the app lives in a package under src/ (src/<pkg>/__init__.py) and imports it as <pkg>, not
+ * as src.<pkg>. A plain src/main.py that imports "src.x" keeps "src." and runs from the project root.
+ */
+function srcLayoutRoot(file: string, text: string, all: string[]): string | undefined {
+  const parts = file.split('/');
+  if (parts[0] !== 'src' || parts.length < 3 || !all.includes(`src/${parts[1]}/__init__.py`)) return undefined;
+  return /^\s*(from|import)\s+src\./m.test(text) ? undefined : 'src';
 }
 
 async function declaresUvicorn(dependencies: DependencySource, files: ProjectFiles): Promise<boolean> {
