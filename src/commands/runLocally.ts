@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { CLOUD_RUN_RESERVED_ENV, cloudRunEnv } from '../core/containerContract';
 import { parseDotenv } from '../core/dotenv';
+import { pathInsideFolder } from '../core/workspacePaths';
 import { UserCancelledError, UserFacingError } from '../core/errors';
 import { diagnosePort, SourceFile } from '../core/portDiagnosis';
 import { parseCpu, parseMemory } from '../core/resources';
@@ -118,6 +119,13 @@ async function readEnvFile(ctx: MentorContext, folder: vscode.WorkspaceFolder, c
     if (picked === NO_ENV_FILE) return {};
     relative = picked.includes('/') && picked.startsWith(`${folder.name}/`) ? picked.slice(folder.name.length + 1) : picked;
   }
+  // A cloned repository's settings must not hand the container a file from elsewhere on this machine.
+  const inside = pathInsideFolder(relative);
+  if ('problem' in inside) {
+    throw new UserFacingError(`mentor.localEnvFile ${inside.problem}.`, 'configuration',
+      [{ kind: 'openSettings', label: 'Open Settings', setting: 'mentor.localEnvFile' }]);
+  }
+  relative = inside.path;
   let text: string;
   try {
     text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, relative)));
