@@ -5,18 +5,23 @@ import { renderDockerfile } from '../core/dockerfileTemplate';
 import { renderDockerignore } from '../core/dockerignoreTemplate';
 import { UserFacingError } from '../core/errors';
 import { detectPythonProject } from '../core/pythonProject';
+import { dockerfileCommand, portProblem } from '../core/startCommand';
+import { FIX_START_COMMAND } from '../local/startCommandCheck';
 import { workspaceProjectFiles } from '../local/workspaceFiles';
-import { activeWorkspaceFolder } from '../workspaceSettings';
+import { activeWorkspaceFolder, readDeployConfig } from '../workspaceSettings';
 import { MentorCommand } from './context';
 
 export const REPLACE_BUTTON = 'Replace';
 export const KEEP_BUTTON = 'Keep Mine';
+export const FIX_LINE = 'Fix Line';
 
 export interface CreateDockerfileResult {
   appModule: string;
   written: string[];
   kept: string[];
   unchanged: string[];
+  /** The line of the user's Dockerfile that "Fix Line" changed. */
+  fixedLine?: number;
 }
 
 export const createDockerfile: MentorCommand = {
@@ -35,11 +40,16 @@ export const createDockerfile: MentorCommand = {
       const existing = await files.read(name);
       if (existing === content) {
         result.unchanged.push(name);
-      } else if (existing === undefined || await confirmReplace(ctx.proposals.propose(name, content), target, name)) {
+        continue;
+      }
+      const choice = existing === undefined ? REPLACE_BUTTON
+        : await confirmReplace(ctx.proposals.propose(name, content), target, name, name === 'Dockerfile' ? existing : undefined);
+      if (choice === REPLACE_BUTTON) {
         await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(content));
         result.written.push(name);
       } else {
         result.kept.push(name);
+        if (choice?.startsWith(FIX_LINE)) result.fixedLine = (await vscode.commands.executeCommand<{ line: number } | undefined>(FIX_START_COMMAND, target.fsPath))?.line;
       }
     }
     ctx.log.info(`Create Dockerfile for ${project.appModule} (${project.dependencies.kind}): ` +
@@ -55,14 +65,22 @@ export const createDockerfile: MentorCommand = {
   },
 };
 
-async function confirmReplace(proposal: vscode.Uri, target: vscode.Uri, name: string): Promise<boolean> {
+/**
+ * Shows the diff and asks. A Dockerfile of the user's own is read first: its start command's port and
+ * module are explained, and a fixed port that breaks Cloud Run can be fixed in one line instead of replacing it.
+ */
+async function confirmReplace(proposal: vscode.Uri, target: vscode.Uri, name: string, dockerfile?: string): Promise<string | undefined> {
   await vscode.commands.executeCommand('vscode.diff', target, proposal, `${name}: yours ↔ Mentor's proposal`, { preview: true });
-  const answer = await vscode.window.showWarningMessage(
-    `Your ${name} differs from Mentor's proposal. Replace it?`,
-    { modal: true, detail: 'The diff editor shows what would change. Nothing is written unless you choose Replace.' },
-    REPLACE_BUTTON, KEEP_BUTTON,
+  const location = dockerfile === undefined ? undefined : dockerfileCommand(name, dockerfile);
+  const problem = location && portProblem(location, readDeployConfig().port);
+  const reads = location ? ` It starts ${location.command.server}${location.command.appModule ? ` with ${location.command.appModule}` : ''} ` +
+    `(line ${location.line}).` : '';
+  const fix = location && problem ? [`${FIX_LINE} ${location.line}`] : [];
+  return vscode.window.showWarningMessage(
+    `Your ${name} differs from Mentor's proposal.${reads}${problem ? ` ${problem}` : ''} ${fix.length ? 'Fix that line, or replace the file?' : 'Replace it?'}`,
+    { modal: true, detail: 'The diff editor shows what would change. Nothing is written unless you choose.' },
+    ...fix, REPLACE_BUTTON, KEEP_BUTTON,
   );
-  return answer === REPLACE_BUTTON;
 }
 
 export function requireFolder(): vscode.WorkspaceFolder {

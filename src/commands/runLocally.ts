@@ -11,6 +11,7 @@ import { parseCpu, parseMemory } from '../core/resources';
 import { chooseHealthChecks, describeCheck, describeResolved, HealthCheckStep, ResolvedHealthCheck } from '../core/healthCheck';
 import { runHealthChecks } from '../docker/healthCheckProbe';
 import type { HealthProbeResult } from '../docker/healthProbe';
+import { startCommandPortError } from '../local/startCommandCheck';
 import { workspaceProjectFiles } from '../local/workspaceFiles';
 import type { RunningContainer } from '../docker/types';
 import { readLocalRunSettings, readServiceName } from '../workspaceSettings';
@@ -35,6 +36,8 @@ export const runLocally: MentorCommand = {
     const service = readServiceName();
     const settings = readLocalRunSettings();
     const limits = { memoryBytes: toSetting(() => parseMemory(settings.memory), 'memory'), nanoCpus: toSetting(() => parseCpu(settings.cpu), 'cpu') };
+    const portError = await startCommandPortError(folder.uri.fsPath, settings.port);
+    if (portError) throw portError;
     const userEnv = await readEnvFile(ctx, folder, settings.envFile);
     await buildWorkspaceImage(ctx);
 

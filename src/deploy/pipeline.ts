@@ -7,6 +7,7 @@ import { preflight } from './preflight';
 import { CANDIDATE_TAG } from '../core/rolloutPlan';
 import { chooseHealthChecks } from '../core/healthCheck';
 import { folderProjectFiles } from '../local/folderFiles';
+import { startCommandPortError } from '../local/startCommandCheck';
 import { deployRevision, HealthPlan, Release, rollout, verify } from './releaseSteps';
 import { DeployDeps, DeployInput, DeployResult, DeployStep, DeployUi, StepTiming } from './types';
 
@@ -26,7 +27,11 @@ export async function runDeploy(input: DeployInput, deps: DeployDeps, ui: Deploy
     }
   };
   const { config } = input;
-  await step('preflight', () => preflight(config, deps, ui));
+  await step('preflight', async () => {
+    await preflight(config, deps, ui);
+    const portError = await startCommandPortError(input.folder, config.port);
+    if (portError) throw portError;
+  });
   const healthPlan: HealthPlan = { steps: await chooseHealthChecks(folderProjectFiles(input.folder), config.healthPath) };
   const engine = await deps.docker();
   const local = await step('build', () => buildImage(engine, input, ui, signal));
