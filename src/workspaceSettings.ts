@@ -22,11 +22,16 @@ export function readTarget(trustedEndpoints: readonly string[] = []): MentorTarg
   };
 }
 
-/** mentor.service, defaulting to the first workspace folder's name made into a valid service ID. */
+/** mentor.service, defaulting to the name of the folder Mentor works on, made into a valid service ID. */
 export function readServiceName(): string {
-  const configured = vscode.workspace.getConfiguration('mentor').get<string>('service', '').trim();
+  const configured = folderSettings().get<string>('service', '').trim();
   if (configured) return configured;
-  return suggestServiceId(vscode.workspace.workspaceFolders?.[0]?.name ?? 'service');
+  return suggestServiceId(activeWorkspaceFolder()?.name ?? 'service');
+}
+
+/** mentor.* as they apply to the folder Mentor works on (a multi-root window has one set per folder). */
+function folderSettings(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration('mentor', activeWorkspaceFolder()?.uri);
 }
 
 /** How "Run Container Locally" imitates Cloud Run (settings live in the repository). */
@@ -43,7 +48,7 @@ export interface LocalRunSettings {
 }
 
 export function readLocalRunSettings(): LocalRunSettings {
-  const config = vscode.workspace.getConfiguration('mentor');
+  const config = folderSettings();
   // The same port, health path and limits the deploy uses: the local run imitates the deployed service.
   const { port, healthPath, memory, cpu } = readDeployConfig();
   return {
@@ -62,7 +67,7 @@ export function activeWorkspaceFolder(): vscode.WorkspaceFolder | undefined {
 }
 
 export function readDeployConfig(): DeployConfig {
-  const config = vscode.workspace.getConfiguration('mentor');
+  const config = folderSettings();
   return deployConfigFromSettings((key, fallback) => config.get(key, fallback), readServiceName(), (key) => {
     const value = config.inspect(key);
     return [value?.globalValue, value?.workspaceValue, value?.workspaceFolderValue,
