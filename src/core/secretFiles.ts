@@ -35,7 +35,7 @@ const BINARY_NAMES = /\.(png|jpe?g|gif|webp|ico|bmp|tiff?|pdf|zip|gz|tgz|bz2|xz|
 /** Why the name alone makes the file a secret, or undefined. */
 function secretByName(name: string): string | undefined {
   if (name === '.env' || name.endsWith('.env') || (name.startsWith('.env.') && !ENV_EXAMPLES.has(name))) {
-    return 'environment file (.env values)';
+    return 'environment file';
   }
   if (KEY_STORES.test(name)) return `key store (${name.slice(name.lastIndexOf('.'))})`;
   if (name === '.netrc' || name === '_netrc') return 'login credentials (.netrc)';

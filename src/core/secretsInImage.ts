@@ -12,11 +12,11 @@ export const ALLOWED_FILES_SETTING = 'mentor.allowedFilesInImage';
 /** A notification stays readable: the rest is counted, and the buttons still cover every file. */
 const LISTED = 8;
 
-/** "a (why), b (why) and 3 more" */
+/** "a: why; b: why; and 3 more" (a reason may hold parentheses and commas of its own) */
 export function describeFindings(findings: readonly SecretFinding[]): string {
-  const shown = findings.slice(0, LISTED).map((f) => `${f.path} (${f.reason})`);
+  const shown = findings.slice(0, LISTED).map((f) => `${f.path}: ${f.reason}`);
   const more = findings.length - shown.length;
-  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
+  return more > 0 ? `${shown.join('; ')}; and ${more} more` : shown.join('; ');
 }
 
 const them = (findings: readonly SecretFinding[]) => (findings.length === 1 ? 'it' : 'them');
@@ -34,7 +34,7 @@ export function secretFileActions(findings: readonly SecretFinding[], contextDir
 export function secretsInImageError(findings: readonly SecretFinding[], contextDir: string): UserFacingError {
   const files = findings.length === 1 ? '1 file in the build context holds a secret' : `${findings.length} files in the build context hold secrets`;
   return new UserFacingError(
-    `Deploy stopped before the build: ${files} that the image would carry to the registry: ` +
+    `Deploy stopped before the build: ${files} that the image would carry to the registry — ` +
     `${describeFindings(findings)}. Keep ${them(findings)} out with .dockerignore (pass secrets with mentor.secrets), ` +
     `or list ${them(findings)} in ${ALLOWED_FILES_SETTING} to build ${them(findings)} in anyway.`,
     'configuration',
@@ -45,6 +45,6 @@ export function secretsInImageError(findings: readonly SecretFinding[], contextD
 /** Build Container's warning: a local image is not pushed, so the build goes on. */
 export function secretsInLocalImageWarning(findings: readonly SecretFinding[]): string {
   const files = findings.length === 1 ? 'a file that holds a secret' : `${findings.length} files that hold secrets`;
-  return `This local image includes ${files}: ${describeFindings(findings)}. ` +
+  return `This local image includes ${files} — ${describeFindings(findings)}. ` +
     `A deploy refuses ${them(findings)} until ${them(findings) === 'it' ? 'it is' : 'they are'} in .dockerignore or allowed in the image.`;
 }

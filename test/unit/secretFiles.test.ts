@@ -88,7 +88,7 @@ describe('secret files in the build context', () => {
     const reason = (p: string) => findings.find((f) => f.path === p)?.reason;
     assert.equal(reason('firebase-sa.json'), 'service-account key (private_key)');
     assert.equal(reason('certs/server.pem'), 'private key (RSA)');
-    assert.equal(reason('.env.production'), 'environment file (.env values)');
+    assert.equal(reason('.env.production'), 'environment file');
     assert.equal(reason('.npmrc'), 'npm registry credentials (_authToken)');
     assert.equal(reason('.pypirc'), 'PyPI credentials (password)');
     assert.equal(reason('.docker/config.json'), 'Docker registry credentials (auths … auth)');
