@@ -3,11 +3,14 @@
 import * as vscode from 'vscode';
 import { serviceIdProblem } from '../core/cloudRunNames';
 import { UserCancelledError, UserFacingError } from '../core/errors';
+import { secretFileActions, secretsInLocalImageWarning } from '../core/secretsInImage';
+import { secretFilesInContext } from '../docker/contextSecrets';
 import type { BuildResult } from '../docker/types';
 import { gitRevisionTag } from '../local/gitRevision';
-import { readServiceName } from '../workspaceSettings';
+import { readDeployConfig, readServiceName } from '../workspaceSettings';
 import { MentorCommand, MentorContext } from './context';
 import { requireFolder } from './createDockerfile';
+import { runErrorAction } from './registerCommand';
 
 export const buildContainer: MentorCommand = {
   id: 'mentor.buildContainer',
@@ -29,6 +32,8 @@ export async function buildWorkspaceImage(ctx: MentorContext): Promise<BuildResu
     throw new UserFacingError(`There is no Dockerfile in ${folder.name}.`, 'notFound',
       [{ kind: 'command', label: 'Create Dockerfile', command: 'mentor.createDockerfile' }]);
   }
+  // A local image is not pushed, so the build goes on beside the warning; a deploy would refuse these files.
+  void warnAboutSecretFiles(ctx, folder);
   const engine = await ctx.docker.engine();
   const revision = await gitRevisionTag(folder.uri.fsPath);
   const tags = [`${service}:local`, ...(revision ? [`${service}:${revision}`] : [])];
@@ -74,4 +79,21 @@ export async function buildWorkspaceImage(ctx: MentorContext): Promise<BuildResu
       }
     },
   );
+}
+
+/** A warning naming the secret files in the build context, with the deploy's two ways out as buttons. */
+async function warnAboutSecretFiles(ctx: MentorContext, folder: vscode.WorkspaceFolder): Promise<void> {
+  try {
+    const findings = await secretFilesInContext(folder.uri.fsPath, 'Dockerfile', readDeployConfig().allowedFilesInImage);
+    if (!findings.length) return;
+    const message = secretsInLocalImageWarning(findings);
+    ctx.log.warn(message);
+    const actions = secretFileActions(findings, folder.uri.fsPath);
+    const chosen = await vscode.window.showWarningMessage(message, ...actions.map((a) => a.label));
+    const action = actions.find((a) => a.label === chosen);
+    if (action) await runErrorAction(ctx, action);
+  } catch (error) {
+    // the build reports a context it cannot read; the scan only adds a warning
+    ctx.log.warn(`Could not check the build context for secrets: ${(error as Error).message}`);
+  }
 }

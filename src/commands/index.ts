@@ -3,11 +3,14 @@
 import { LazyCommand } from './context';
 
 export const allCommands: readonly LazyCommand[] = [
+  { id: 'mentor.allowFilesInImage', load: async () => (await import('./allowFilesInImage')).allowFilesInImage },
   { id: 'mentor.buildContainer', load: async () => (await import('./buildContainer')).buildContainer },
   { id: 'mentor.clearCloudDiagnostics', load: async () => (await import('./clearCloudDiagnostics')).clearCloudDiagnostics },
   { id: 'mentor.copyServiceUrl', load: async () => (await import('./copyServiceUrl')).copyServiceUrl },
   { id: 'mentor.createDockerfile', load: async () => (await import('./createDockerfile')).createDockerfile },
   { id: 'mentor.deploy', load: async () => (await import('./deploy')).deploy },
+  { id: 'mentor.fixStartCommand', load: async () => (await import('./fixStartCommand')).fixStartCommand },
+  { id: 'mentor.ignoreFilesInImage', load: async () => (await import('./ignoreFilesInImage')).ignoreFilesInImage },
   { id: 'mentor.stopLocalContainer', load: async () => (await import('./localContainer')).stopLocalContainer },
   { id: 'mentor.showLocalLogs', load: async () => (await import('./localContainer')).showLocalLogs },
   { id: 'mentor.openLocalContainer', load: async () => (await import('./localContainer')).openLocalContainer },

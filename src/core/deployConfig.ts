@@ -41,6 +41,8 @@ export interface DeployConfig {
   healthPath?: string;
   verifyTimeoutSeconds: number;
   smokeTest: boolean;
+  /** mentor.allowedFilesInImage: context paths the secrets scan lets into the image (absent: none). */
+  allowedFilesInImage?: readonly string[];
   rollout: { strategy: RolloutStrategy; steps: number[]; intervalSeconds: number; maxErrorRatePercent: number; healthChecks: number };
   /** The settings the user set (not defaults): only these reach a live service (see servicePatch.ts). */
   explicit: ReadonlySet<PatchableSetting>;
@@ -176,6 +178,7 @@ export function deployConfigFromSettings(read: SettingsReader, defaultService: s
     healthPath: !healthPath ? undefined : healthPath.startsWith('/') ? healthPath : `/${healthPath}`,
     verifyTimeoutSeconds: read('verifyTimeoutSeconds', 60),
     smokeTest: read('smokeTest', true),
+    allowedFilesInImage: stringList(read<unknown>('allowedFilesInImage', [])),
     rollout: {
       strategy: read<RolloutStrategy>('rollout.strategy', 'gradual'),
       steps: read('rollout.steps', [0, 50, 100]),
@@ -185,4 +188,9 @@ export function deployConfigFromSettings(read: SettingsReader, defaultService: s
     },
     explicit: new Set(PATCHABLE_SETTINGS.filter((key) => isExplicit(key))),
   };
+}
+
+/** The strings of a list setting; a hand-edited settings.json (the CLI reads it as it is) may hold anything. */
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }

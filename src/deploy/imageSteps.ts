@@ -7,6 +7,7 @@ import { UserFacingError } from '../core/errors';
 import { diagnosePort } from '../core/portDiagnosis';
 import { parseCpu, parseMemory } from '../core/resources';
 import { describeCheck, describeResolved, HealthCheckStep, ResolvedHealthCheck } from '../core/healthCheck';
+import { refuseSecretsInContext } from '../docker/contextSecrets';
 import { runHealthChecks } from '../docker/healthCheckProbe';
 import type { DockerEngine, PushResult } from '../docker/types';
 import { DeployDeps, DeployInput, DeployUi } from './types';
@@ -17,6 +18,8 @@ export async function buildImage(engine: DockerEngine, input: DeployInput, ui: D
   const { service } = input.config;
   const local = `${service}:local`;
   const tags = [local, ...(input.sourceTag ? [`${service}:${input.sourceTag}`] : [])];
+  // Before anything is built: a secret in a pushed image can be read by whoever pulls it, layers never forget.
+  await refuseSecretsInContext(input.folder, 'Dockerfile', input.config.allowedFilesInImage);
   let lastStep = 0;
   const result = await engine.build({
     contextDir: input.folder, dockerfile: 'Dockerfile', tags, signal,
