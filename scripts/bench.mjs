@@ -4,6 +4,8 @@
 //   vsix      size of the packaged .vsix
 //   list      200 services × 50 revisions in the emulator: time for the extension's CloudRunApi to list
 //             the services (cold = connect + first call; warm = median of 5) and the RPCs it made
+//   image     runtime image of the generated multi-stage Dockerfile vs the former single-stage one (sample app),
+//             and each layout of test/fixtures/apps (scripts/bench/imageBench.mjs)
 //   tail      log tail pipeline (scripts/bench/tailBench.mjs): sustained entries/s, write → line-out latency
 //   vscode    inside a real VS Code, median of BENCH_VSCODE_RUNS (10) starts: activation as seen by the caller,
 //             first-level data and first visible row of 200 services, first deploy step on screen
@@ -16,6 +18,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { benchDeploy } from './bench/deployBench.mjs';
+import { benchImages } from './bench/imageBench.mjs';
 import { benchTail } from './bench/tailBench.mjs';
 import { benchBundles, printBundles } from './bench/bundleBench.mjs';
 import { benchVsCode, printVsCode } from './bench/vscodeBench.mjs';
@@ -149,6 +152,16 @@ else {
   const l = results.localLoop;
   console.log(`local loop (fixture): context ${l.contextFiles} files ${kb(l.contextBytes)} in ${l.contextMs} ms; build cold ${l.buildColdMs} ms, ` +
     `cached ${l.buildCachedMs} ms; run → healthy ${l.runToHealthyMs} ms (probe ${l.probeMs} ms)`);
+}
+
+if (wanted('image')) results.image = await benchImages(ROOT).catch((error) => ({ error: error.message }));
+if (!results.image) { /* not asked for */ } else if (results.image.error) console.log(`image: ${results.image.error}`);
+else {
+  const i = results.image;
+  const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+  console.log(`image (sample app, base ${i.base} ${mb(i.baseBytes)}): multi-stage ${mb(i.multiStage.bytes)} vs single-stage ${mb(i.singleStage.bytes)} ` +
+    `(${mb(i.singleStage.bytes - i.multiStage.bytes)} smaller); apps: ` +
+    Object.entries(i.apps).map(([app, r]) => `${app} ${r.error ? `failed (${r.error})` : mb(r.bytes)}`).join(', '));
 }
 
 if (wanted('deploy')) results.deploy = await benchDeploy(ROOT).catch((error) => ({ error: error.message }));

@@ -22,13 +22,13 @@ import path from 'node:path';
 import { depsStaleReason } from './lib/deps.mjs';
 import { killGroup, live, run, say, secs, stripAnsi } from './lib/processes.mjs';
 import { engine, ensureEngine, stopEngine, stopEngineSync } from './test/engine.mjs';
-import { integrationSuite, mochaSuite, newcomerCheck, node, RESULTS, ROOT, tempDirs } from './test/suites.mjs';
+import { appsSuite, integrationSuite, mochaSuite, newcomerCheck, node, RESULTS, ROOT, tempDirs } from './test/suites.mjs';
 import { totalLine } from './test/totals.mjs';
 
 const banner = title => say(`\n==== ${title} ${'='.repeat(Math.max(0, 70 - title.length))}`);
-const SUITES = ['unit', 'emulator', 'docker', 'integration', 'testbed'];
+const SUITES = ['unit', 'emulator', 'docker', 'integration', 'apps', 'testbed'];
 const TEST_BED = new Set(['testbed']);
-const NEEDS_ENGINE = new Set(['docker', 'integration', 'testbed']);
+const NEEDS_ENGINE = new Set(['docker', 'integration', 'apps', 'testbed']);
 const argv = process.argv.slice(2);
 const selected = argv.filter(a => !a.startsWith('-'));
 for (const s of selected) if (!SUITES.includes(s)) { console.error(`unknown suite "${s}" (known: ${SUITES.join(', ')})`); process.exit(2); }
@@ -64,6 +64,7 @@ async function runSuite(suite) {
   if (suite === 'emulator') return mochaSuite('emulator', 'emulator', { timeoutMs: 30000 });
   if (suite === 'docker') return mochaSuite('docker', 'docker', { timeoutMs: 120000, env: engine.env });
   if (suite === 'testbed') return mochaSuite('testbed', 'testbed', { timeoutMs: 120000, env: engine.env });
+  if (suite === 'apps') return appsSuite(engine.env);
   return integrationSuite(engine.env);
 }
 

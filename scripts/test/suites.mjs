@@ -55,10 +55,27 @@ function prepareWorkspace(tmp, emulatorAddress) {
   return workspace;
 }
 
-export async function integrationSuite(engineEnv = {}) {
-  const name = 'integration';
-  const testsDir = path.join(ROOT, 'out', 'test', 'integration');
-  if (!findFiles(testsDir, '.test.js').length) return failedSuite(name, 'no test files (out/test/integration/**/*.test.js)');
+/**
+ * Every FastAPI layout of test/fixtures/apps as one folder each of a multi-root window (the tests pick an app by
+ * opening one of its files), with the emulator in the window's settings and nothing Mentor-specific per app.
+ */
+function prepareAppsWorkspace(tmp, emulatorAddress) {
+  const appsDir = path.join(ROOT, 'test', 'fixtures', 'apps');
+  const folders = fs.readdirSync(appsDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  for (const app of folders) fs.cpSync(path.join(appsDir, app), path.join(tmp, 'apps', app), { recursive: true });
+  const file = path.join(tmp, 'apps', 'fastapi-apps.code-workspace');
+  const settings = { 'mentor.project': 'mentor-demo', 'mentor.region': 'us-central1', 'mentor.apiEndpoint': emulatorAddress };
+  fs.writeFileSync(file, JSON.stringify({ folders: folders.map((app) => ({ path: app })), settings }, null, 2) + '\n');
+  return file;
+}
+
+export const integrationSuite = (engineEnv = {}) => vscodeSuite('integration', prepareWorkspace, engineEnv);
+export const appsSuite = (engineEnv = {}) => vscodeSuite('apps', prepareAppsWorkspace, engineEnv);
+
+/** out/test/NAME/**\/*.test.js inside a real VS Code, against a fresh emulator, on the workspace `prepare` makes. */
+async function vscodeSuite(name, prepare, engineEnv) {
+  const testsDir = path.join(ROOT, 'out', 'test', name);
+  if (!findFiles(testsDir, '.test.js').length) return failedSuite(name, `no test files (out/test/${name}/**/*.test.js)`);
   const started = Date.now();
   const crashed = note => failedSuite(name, note, Date.now() - started);
 
@@ -81,7 +98,7 @@ export async function integrationSuite(engineEnv = {}) {
       return crashed(`the emulator did not start: ${e.message}`);
     }
     say(`[test] emulator ${emulator.address} (pid ${emulator.child.pid})`);
-    const workspace = prepareWorkspace(tmp, emulator.address);
+    const workspace = prepare(tmp, emulator.address);
     const countsFile = path.join(RESULTS, `${name}-counts.json`);
     fs.rmSync(countsFile, { force: true });
     const timeout = +(process.env.TEST_TIMEOUT_MS || 600000);
@@ -93,7 +110,7 @@ export async function integrationSuite(engineEnv = {}) {
     };
     const r = await run(node(), [path.join(ROOT, 'scripts', 'vscode-host', 'run.cjs'), `--extensionDevelopmentPath=${ROOT}`,
       `--extensionTestsPath=${path.join(testsDir, 'index.js')}`, workspace],
-    { cwd: ROOT, env, logFile: path.join(RESULTS, 'integration.log'), timeoutMs: timeout + 120000 });
+    { cwd: ROOT, env, logFile: path.join(RESULTS, `${name}.log`), timeoutMs: timeout + 120000 });
     return { ...judged(name, r, countsFile), ms: Date.now() - started };
   } finally {
     if (emulator) await emulator.stop();

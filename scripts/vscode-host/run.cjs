@@ -6,7 +6,7 @@
 //   node scripts/vscode-host/run.cjs --extensionDevelopmentPath=DIR [--extensionTestsPath=FILE.js] [WORKSPACE]
 //
 // Options (also accepted as "--opt value"): --extensionDevelopmentPath (repeatable), --extensionTestsPath,
-//   --folder / positional WORKSPACE (default: an empty temp folder).
+//   --folder / positional WORKSPACE (a folder, or a .code-workspace file for a multi-root window; default: an empty temp folder).
 // Env: SCREENSHOT_DIR (default test-results/screenshots), TEST_TIMEOUT_MS (default 600000),
 //   VSCODE_HOST_MODE (runner = default: tests started by runner-extension/, modal dialogs work;
 //   vscode = VS Code's own extensionTestsPath, which refuses every modal dialog),
@@ -99,7 +99,9 @@ async function main() {
   fs.mkdirSync(shotDir, { recursive: true });
   writeStartSettings(userDataDir, {});
   const folder = a.folder || path.join(tmp, 'workspace');
-  fs.mkdirSync(folder, { recursive: true });
+  // a .code-workspace file opens a multi-root window
+  const isWorkspaceFile = folder.endsWith('.code-workspace');
+  if (!isWorkspaceFile) fs.mkdirSync(folder, { recursive: true });
   if (a.tests && !fs.existsSync(a.tests)) { console.error(`[vscode-host] extensionTestsPath not found: ${a.tests}`); fs.rmSync(tmp, { recursive: true, force: true }); return 2; }
 
   let cs, browser, exitCode = 2, cleaned = false;
@@ -126,7 +128,7 @@ async function main() {
     const auth = `127.0.0.1:${cs.port}`;
     const payload = a.dev.map(d => ['extensionDevelopmentPath', `vscode-remote://${auth}${d}`]);
     if (a.tests && mode === 'vscode') payload.push(['extensionTestsPath', `vscode-remote://${auth}${a.tests}`]);
-    const url = `http://${auth}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    const url = `http://${auth}/?${isWorkspaceFile ? 'workspace' : 'folder'}=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 
     browser = await launchBrowser();
     const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();

@@ -24,6 +24,8 @@ export interface DeployPlan {
   droppedSecrets: string[];
   /** What the user should know before saying yes (e.g. why the health checks cannot authenticate). */
   notes?: string[];
+  /** How the new revision will be verified, and why that check ("Health check: GET /healthz — …"). */
+  healthCheck?: string;
 }
 
 /** Who may invoke the service: `allUsers` holds roles/run.invoker (or invoker IAM is off). */
@@ -164,6 +166,6 @@ export function describePlan(plan: DeployPlan): string {
   if (plan.droppedEnv.length) lines.push(`• env vars set live but not in settings (kept): ${plan.droppedEnv.join(', ')}`);
   if (plan.droppedSecrets.length) lines.push(`• secret refs set live but not in settings (kept): ${plan.droppedSecrets.join(', ')}`);
   const text = lines.length ? lines.join('\n') : 'No configuration changes (same image and settings).';
-  return plan.notes?.length ? `${text}\n${plan.notes.map((n) => `⚠ ${n}`).join('\n')}` : text;
+  return [text, ...(plan.healthCheck ? [plan.healthCheck] : []), ...(plan.notes ?? []).map((n) => `⚠ ${n}`)].join('\n');
 }
 

@@ -55,7 +55,7 @@ export async function deployRevision(config: DeployConfig, image: string, health
   const publicAfter = config.explicit.has('allowUnauthenticated') ? config.allowUnauthenticated : publicBefore;
   const plan: DeployPlan = { creates: false, changes: planServiceChanges(live as ServiceSpec, patched, { publicBefore, publicAfter }),
     ...(removeEnv.length ? { droppedEnv: [], droppedSecrets: [] } : unlisted),
-    notes: [describeHealthPlan(health), ...(await verificationNotes(publicAfter, live.uri, deps))] };
+    healthCheck: describeHealthPlan(health), notes: await verificationNotes(publicAfter, live.uri, deps) };
   if (!(await ui.confirmPlan(config.service, describePlan(plan), plan))) throw new UserCancelledError();
 
   const previous = pinnedSplit(toServiceSummary(live).trafficStatuses);
@@ -81,7 +81,7 @@ export async function deployRevision(config: DeployConfig, image: string, health
 async function createService(config: DeployConfig, name: string, image: string, revision: string, health: HealthPlan, deps: DeployDeps,
   ui: DeployUi): Promise<Release> {
   const plan: DeployPlan = { creates: true, changes: planNewService(config, image), droppedEnv: [], droppedSecrets: [],
-    notes: [describeHealthPlan(health), ...(await verificationNotes(config.allowUnauthenticated, undefined, deps))] };
+    healthCheck: describeHealthPlan(health), notes: await verificationNotes(config.allowUnauthenticated, undefined, deps) };
   if (!(await ui.confirmPlan(config.service, describePlan(plan), plan))) throw new UserCancelledError();
   ui.progress('deploy', `creating ${config.service} with revision ${revision}`);
   let service: ServiceSummary;

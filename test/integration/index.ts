@@ -1,5 +1,5 @@
-// Entry point VS Code calls for --extensionTestsPath (out/test/integration/index.js): runs every
-// out/test/integration/**/*.test.js with mocha (bdd) inside the real extension host.
+// Runs every *.test.js below a folder with mocha (bdd) inside the real extension host; each VS Code test
+// session's entry point (--extensionTestsPath, e.g. out/test/integration/index.js) calls it for its own folder.
 // Env: MENTOR_TEST_COUNTS_FILE (counts JSON written by the reporter), MENTOR_TEST_GREP (only matching tests).
 import * as fs from 'fs';
 import * as path from 'path';
@@ -15,7 +15,11 @@ function findTests(dir: string): string[] {
   return out.sort();
 }
 
-export async function run(): Promise<void> {
+export function run(): Promise<void> {
+  return runTestsIn(__dirname);
+}
+
+export async function runTestsIn(testsDir: string): Promise<void> {
   const root = path.resolve(__dirname, '..', '..', '..');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Reporter = require(path.join(root, 'scripts', 'mocha-count-reporter.cjs'));
@@ -28,8 +32,8 @@ export async function run(): Promise<void> {
     grep: process.env.MENTOR_TEST_GREP || undefined,
   });
   // audit/ audits what the other tests left behind (logs, storage, artifacts), so it runs last.
-  const files = findTests(__dirname).sort((a, b) => Number(a.includes(`${path.sep}audit${path.sep}`)) - Number(b.includes(`${path.sep}audit${path.sep}`)));
-  if (files.length === 0) throw new Error(`no *.test.js files under ${__dirname}`);
+  const files = findTests(testsDir).sort((a, b) => Number(a.includes(`${path.sep}audit${path.sep}`)) - Number(b.includes(`${path.sep}audit${path.sep}`)));
+  if (files.length === 0) throw new Error(`no *.test.js files under ${testsDir}`);
   for (const f of files) mocha.addFile(f);
   await mocha.loadFilesAsync();
   const failures = await new Promise<number>((resolve, reject) => {

@@ -83,9 +83,9 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
 }
 
 /** A plain HTTP GET with a timeout (the services under test are on 127.0.0.1). */
-export function httpGet(url: string): Promise<{ status: number; body: string }> {
+export function httpGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = http.get(url, { timeout: 5000 }, (response) => {
+    const request = http.get(url, { timeout: 5000, headers }, (response) => {
       let body = '';
       response.on('data', (chunk) => (body += chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));

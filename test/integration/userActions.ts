@@ -1,0 +1,14 @@
+// What a person does with the mouse and keyboard, for tests that drive Mentor the way its users do.
+import { ui } from './uiBridge';
+
+/** Runs a command from the palette: F1, its title, Enter on the matching row. */
+export async function fromPalette(title: string): Promise<void> {
+  await ui.pressKeys('F1');
+  await ui.fillQuickInput(`>${title}`);
+  await ui.selectQuickPick(title);
+}
+
+/** Clicks a button of a notification in the notification center. */
+export async function clickNotificationButton(label: string): Promise<void> {
+  await ui.click('.notifications-center .notification-list-item .monaco-button', { text: label, timeoutMs: 10_000 });
+}
