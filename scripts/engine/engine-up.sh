@@ -4,8 +4,12 @@
 #     full mode first (overlay2 + bridge/NAT, so `-p` works), else minimal (vfs, no iptables, no bridge, or a
 #     bridge of its own when another dockerd runs: `--bridge=none` would delete that engine's docker0);
 #   - python:3.11-slim: a Debian (trixie: Python 3.13, FastAPI 0.115, pydantic 2, uvicorn 0.32) rootfs made
-#     offline by debootstrap from the Debian mirror, with which `pip install -r requirements.txt` of unpinned
-#     fastapi/uvicorn is a no-op; the rootfs tar is cached under ENGINE_ROOT/cache (re-runs take seconds);
+#     offline by debootstrap from the Debian mirror, carrying what FastAPI apps' requirements pull in
+#     (fastapi[all]/[standard] minus fastapi-cli, uvicorn[standard], pydantic-settings, gunicorn, httpx) and
+#     Poetry 2.1 with poetry-plugin-export, so that `pip install -r requirements.txt` of those (unpinned, or
+#     pinned to the installed versions) and `poetry export` are no-ops / work without an index
+#     (relax-metadata.py makes Debian's metadata agree with what is installed); the rootfs tar is cached under
+#     ENGINE_ROOT/cache (re-runs take seconds);
 #   - busybox:latest (from the host's busybox-static);
 #   - two local registries (Debian docker-registry): open on 127.0.0.1:5000, htpasswd-auth on 127.0.0.1:5001.
 # Writes ENGINE_ROOT/env (sourceable; DOCKER_HOST, DOCKER_SOCKET, ENGINE_MODE, REGISTRY_OPEN, REGISTRY_AUTH,
@@ -28,11 +32,25 @@ AUTH_PORT=${ENGINE_REGISTRY_AUTH_PORT:-5001}
 REQUESTED_MODE=full; [ "${ENGINE_FORCE_MINIMAL:-0}" = 1 ] && REQUESTED_MODE=minimal
 SOCK=$ROOT/docker.sock
 export DOCKER_HOST=unix://$SOCK
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Everything in the image besides minbase. passwd/adduser: Dockerfiles run `useradd` / `adduser --system`.
+# Then what generated and users' Dockerfiles install: fastapi[all] / [standard] (email-validator, jinja2,
+# python-multipart (FastAPI's; python3-multipart is another project), itsdangerous, yaml, ujson, orjson,
+# pydantic-settings, pydantic-extra-types), uvicorn[standard] (uvloop, httptools, watchfiles, websockets,
+# dotenv), gunicorn (python3-gunicorn is the module, gunicorn the command), typer, and Poetry with its export
+# plugin. python3-cffi-backend by name: debootstrap does not resolve the virtual python3-cffi-backend-api-*
+# that python3-cryptography (poetry -> keyring -> secretstorage) depends on.
 PY_PACKAGES=python3,python3-pip,python3-fastapi,python3-uvicorn,uvicorn,python3-httpx,passwd,adduser,ca-certificates
+PY_PACKAGES+=,python3-email-validator,python3-jinja2,python3-python-multipart,python3-itsdangerous,python3-yaml
+PY_PACKAGES+=,python3-ujson,python3-orjson,python3-pydantic-settings,python3-pydantic-extra-types
+PY_PACKAGES+=,python3-uvloop,python3-httptools,python3-watchfiles,python3-websockets,python3-dotenv
+PY_PACKAGES+=,python3-gunicorn,gunicorn,python3-typer
+PY_PACKAGES+=,python3-poetry,python3-poetry-core,python3-poetry-plugin-export,python3-cffi-backend
 PY_TAGS="python:3.11-slim python:3.11 python:3.12-slim python:3.13-slim"
-RECIPE=4   # bump when the image recipe below changes: invalidates the cached rootfs and the imported image
-STAMP=$(printf '%s|%s|%s|%s' "$RECIPE" "$SUITE" "$MIRROR" "$PY_PACKAGES" | sha256sum | cut -c1-12)
+RECIPE=5   # bump when the image recipe below changes: invalidates the cached rootfs and the imported image
+# relax-metadata.py is part of the recipe: editing it rebuilds the image too
+RELAX_SUM=$(sha256sum "$HERE/relax-metadata.py" | cut -c1-12)
+STAMP=$(printf '%s|%s|%s|%s|%s' "$RECIPE" "$SUITE" "$MIRROR" "$PY_PACKAGES" "$RELAX_SUM" | sha256sum | cut -c1-12)
 BASE_TAR=$ROOT/cache/python-$SUITE-$STAMP.tar
 
 T0=$(date +%s%N)
@@ -183,54 +201,15 @@ build_rootfs() {
     die "debootstrap failed (log: $ROOT/debootstrap.log)"
   fi
   umount_below "$rfs"
-  # `pip install fastapi uvicorn` must be a no-op offline: no PEP 668 marker, no stale version pins in
-  # Debian's metadata (pip's resolver re-checks installed dependencies), no index (PIP_NO_INDEX in the image).
+  # `pip install -r requirements.txt` must be a no-op offline: no PEP 668 marker, no index (PIP_NO_INDEX in
+  # the image), and Debian's metadata made to agree with what is installed (pip's resolver re-checks the
+  # requirements of installed distributions): relax-metadata.py relaxes stale pins and drops extra-only
+  # requirements Debian does not package, printing each one. Clean environment: the host's PIP_* must not leak.
   rm -f "$rfs"/usr/lib/python3*/EXTERNALLY-MANAGED
-  chroot "$rfs" /usr/bin/python3 - <<'PY' | sed 's/^/    /'
-# For every installed distribution, drop the version specifier of each requirement that the installed
-# version of that dependency does not satisfy (Debian ships newer dependencies than upstream pins allow).
-import importlib.metadata as md
-from pip._vendor.packaging.requirements import Requirement
-from pip._vendor.packaging.utils import canonicalize_name
-from pip._vendor.packaging.version import Version
-dists = list(md.distributions())
-installed = {canonicalize_name(d.metadata['Name']): d.version for d in dists if d.metadata['Name']}
-for d in dists:
-    extras = [''] + (d.metadata.get_all('Provides-Extra') or [])
-    bad = {}
-    for line in d.requires or []:
-        req = Requirement(line)
-        have = installed.get(canonicalize_name(req.name))
-        if have is None or not req.specifier:
-            continue
-        if req.marker and not any(req.marker.evaluate({'extra': e}) for e in extras):
-            continue
-        if not req.specifier.contains(Version(have), prereleases=True):
-            bad[str(req)] = req
-    if not bad:
-        continue
-    base = d._path  # the .dist-info or .egg-info directory
-    name = 'METADATA' if base.name.endswith('.dist-info') else 'PKG-INFO'
-    files = [base / name] + ([base / 'requires.txt'] if (base / 'requires.txt').exists() else [])
-    for f in files:
-        out = []
-        for line in f.read_text(encoding='utf-8').splitlines(keepends=True):
-            text = line.rstrip('\n')
-            prefix = 'Requires-Dist: ' if text.startswith('Requires-Dist: ') else ''
-            body = text[len(prefix):]
-            try:
-                req = Requirement(body) if body and not body.startswith('[') else None
-            except Exception:
-                req = None
-            if req is not None and (str(req) in bad or any(canonicalize_name(r.name) == canonicalize_name(req.name) and r.specifier == req.specifier for r in bad.values())):
-                relaxed = req.name + ('[' + ','.join(sorted(req.extras)) + ']' if req.extras else '')
-                if req.marker and prefix:
-                    relaxed += '; ' + str(req.marker)
-                line = prefix + relaxed + '\n'
-            out.append(line)
-        f.write_text(''.join(out), encoding='utf-8')
-    print('relaxed', d.metadata['Name'], d.version + ':', ', '.join(sorted(bad)))
-PY
+  env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 chroot "$rfs" /usr/bin/python3 - \
+    < "$HERE/relax-metadata.py" > "$ROOT/relax-metadata.log" 2>&1 \
+    || { cat "$ROOT/relax-metadata.log" >&2; umount_below "$rfs"; die "relax-metadata.py failed in the rootfs"; }
+  sed 's/^/    /' "$ROOT/relax-metadata.log"
   # the official image has python/pip in /usr/local/bin
   ln -sf /usr/bin/python3 "$rfs/usr/local/bin/python"; ln -sf /usr/bin/python3 "$rfs/usr/local/bin/python3"
   ln -sf /usr/bin/pip3 "$rfs/usr/local/bin/pip"; ln -sf /usr/bin/pip3 "$rfs/usr/local/bin/pip3"
@@ -246,15 +225,31 @@ PY
 }
 
 verify_python_image() {
-  # what a generated Dockerfile does: pip install -r requirements.txt (unpinned), useradd/adduser, uvicorn
+  # what generated and users' Dockerfiles do: pip install -r requirements.txt (unpinned, with extras, into
+  # --prefix for a multi-stage build), poetry export, useradd/adduser, uvicorn/gunicorn; each pip install must
+  # be a no-op (nothing under the prefix) since there is no index
   docker run --rm --network none python:3.11-slim sh -ec '
     python --version
     python -c "import fastapi, pydantic, starlette, uvicorn, httpx; print(\"fastapi\", fastapi.__version__, \"pydantic\", pydantic.VERSION, \"starlette\", starlette.__version__)"
+    python -c "import jinja2, python_multipart, email_validator, itsdangerous, yaml, ujson, orjson, uvloop, httptools, watchfiles, websockets, dotenv, pydantic_settings, pydantic_extra_types, typer, gunicorn"
     python -m uvicorn --version
+    gunicorn --version
+    poetry --version
+    poetry export --help >/dev/null
     command -v useradd >/dev/null && command -v adduser >/dev/null
     useradd --system --no-create-home probe1 && adduser --system --no-create-home probe2 >/dev/null
-    printf "fastapi\nuvicorn\n" > /tmp/requirements.txt
-    pip install --no-cache-dir -r /tmp/requirements.txt >/tmp/pip.log 2>&1 || { cat /tmp/pip.log; exit 1; }
+    noop() { # requirement...: pip install -r of these installs nothing
+      printf "%s\n" "$@" > /tmp/requirements.txt
+      pip install --no-cache-dir --prefix=/install -r /tmp/requirements.txt >/tmp/pip.log 2>&1 || { cat /tmp/pip.log; exit 1; }
+      [ ! -e /install ] || { echo "pip installed something for $*:"; find /install | head; exit 1; }
+      echo "no-op: pip install $*"
+    }
+    noop fastapi uvicorn
+    noop "fastapi[all]"
+    noop "fastapi[standard]"
+    noop "uvicorn[standard]" gunicorn
+    noop poetry poetry-plugin-export
+    pip check >/dev/null
     pip install -q --upgrade pip >/tmp/pip.log 2>&1 || { cat /tmp/pip.log; exit 1; }
   ' 2>&1 | sed 's/^/    /'
   return "${PIPESTATUS[0]}"
@@ -276,7 +271,7 @@ else
   log "imported python:3.11-slim (+ ${PY_TAGS#python:3.11-slim }): $(el "$t")"
   t=$(now)
   verify_python_image || { docker rmi -f $PY_TAGS >/dev/null 2>&1 || true; die "python:3.11-slim failed its checks"; }
-  log "python:3.11-slim verified (pip no-op, useradd/adduser, uvicorn): $(el "$t")"
+  log "python:3.11-slim verified (pip no-ops incl. fastapi[all], poetry export, gunicorn, useradd/adduser, uvicorn): $(el "$t")"
 fi
 
 t=$(now)
