@@ -59,12 +59,14 @@ function prepareWorkspace(tmp, emulatorAddress) {
  * Every FastAPI layout of test/fixtures/apps as one folder each of a multi-root window (the tests pick an app by
  * opening one of its files), with the emulator in the window's settings and nothing Mentor-specific per app.
  */
-function prepareAppsWorkspace(tmp, emulatorAddress) {
+function prepareAppsWorkspace(tmp, emulatorAddress, engineEnv) {
   const appsDir = path.join(ROOT, 'test', 'fixtures', 'apps');
   const folders = fs.readdirSync(appsDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
   for (const app of folders) fs.cpSync(path.join(appsDir, app), path.join(tmp, 'apps', app), { recursive: true });
   const file = path.join(tmp, 'apps', 'fastapi-apps.code-workspace');
-  const settings = { 'mentor.project': 'mentor-demo', 'mentor.region': 'us-central1', 'mentor.apiEndpoint': emulatorAddress };
+  // where Google would be: the emulator, and the test bed's registry in place of Artifact Registry
+  const settings = { 'mentor.project': 'mentor-demo', 'mentor.region': 'us-central1', 'mentor.apiEndpoint': emulatorAddress,
+    'mentor.registry': engineEnv.REGISTRY_OPEN };
   fs.writeFileSync(file, JSON.stringify({ folders: folders.map((app) => ({ path: app })), settings }, null, 2) + '\n');
   return file;
 }
@@ -98,7 +100,7 @@ async function vscodeSuite(name, prepare, engineEnv) {
       return crashed(`the emulator did not start: ${e.message}`);
     }
     say(`[test] emulator ${emulator.address} (pid ${emulator.child.pid})`);
-    const workspace = prepare(tmp, emulator.address);
+    const workspace = prepare(tmp, emulator.address, engineEnv);
     const countsFile = path.join(RESULTS, `${name}-counts.json`);
     fs.rmSync(countsFile, { force: true });
     const timeout = +(process.env.TEST_TIMEOUT_MS || 600000);

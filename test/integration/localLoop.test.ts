@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import { KEEP_BUTTON, REPLACE_BUTTON, type CreateDockerfileResult } from '../../src/commands/createDockerfile';
 import type { LocalRunResult } from '../../src/commands/runLocally';
 import type { MentorApi } from '../../src/extension';
-import { httpGet, mentor, setMentorSetting } from './support';
+import { eventually, httpGet, mentor, setMentorSetting } from './support';
+import { clickNotificationButton, fromPalette } from './userActions';
 import { ui } from './uiBridge';
 
 function workspaceDir(): string {
@@ -113,21 +114,49 @@ describe('Local loop: Dockerfile, build, run on the real engine', function () {
     }
   });
 
-  it('diagnoses an app that does not listen on $PORT and points at the line', async () => {
+  it('explains a Dockerfile that starts the server on a fixed port before running it, and Fix Line fixes it', async () => {
     const good = fs.readFileSync(dockerfile, 'utf8');
     const wrong = good.replace(/^CMD .*$/m, 'CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8000"]');
     fs.writeFileSync(dockerfile, wrong);
+    const line = wrong.split('\n').findIndex((l) => l.startsWith('CMD')) + 1;
+    try {
+      await clearNotifications();
+      await fromPalette('Mentor: Run Container Locally');
+      const note = await ui.waitForNotification('starts uvicorn on port 8000', { timeoutMs: 30000 });
+      assert.match(note.message, new RegExp(`Dockerfile line ${line} starts uvicorn on port 8000, but Cloud Run sends requests to the port in \\$PORT \\(8080\\)`));
+      assert.deepStrictEqual(note.buttons, [`Fix Line ${line}`, 'Open Settings']);
+      assert.strictEqual(api.localRun.running, undefined, 'nothing was started');
+      await clickNotificationButton(`Fix Line ${line}`);
+      const fixed = await eventually('the Dockerfile line to be fixed', async () =>
+        (fs.readFileSync(dockerfile, 'utf8').split('\n')[line - 1].includes('${PORT:-8080}') ? fs.readFileSync(dockerfile, 'utf8') : undefined));
+      assert.strictEqual(fixed.split('\n')[line - 1], 'CMD exec uvicorn --host 0.0.0.0 --port ${PORT:-8080} main:app');
+      assert.strictEqual(path.basename(vscode.window.activeTextEditor?.document.uri.fsPath ?? ''), 'Dockerfile', 'the edit is shown');
+      assert.strictEqual(vscode.window.activeTextEditor?.selection.start.line, line - 1);
+    } finally {
+      fs.writeFileSync(dockerfile, good);
+      await clearNotifications();
+    }
+  });
+
+  it('diagnoses an app that listens on another port than $PORT from inside the container, and points at the source line', async () => {
+    const good = fs.readFileSync(dockerfile, 'utf8');
+    const main = path.join(dir, 'main.py');
+    const source = fs.readFileSync(main, 'utf8');
+    // the port is in the code, not in the Dockerfile: only the running container can tell
+    fs.writeFileSync(main, `${source}\n\nif __name__ == "__main__":\n    import uvicorn\n    uvicorn.run(app, host="0.0.0.0", port=8000)\n`);
+    fs.writeFileSync(dockerfile, good.replace(/^CMD .*$/m, 'CMD ["python", "main.py"]'));
     await setMentorSetting('startupTimeoutSeconds', 8);
     try {
       await clearNotifications();
       await vscode.commands.executeCommand('mentor.runLocally');
       const note = await ui.waitForNotification('listens on port 8000', { timeoutMs: 120000 });
-      const line = wrong.split('\n').findIndex((l) => l.startsWith('CMD')) + 1;
-      assert.match(note.message, new RegExp(`Change Dockerfile line ${line}: CMD \\["uvicorn"`));
+      const line = fs.readFileSync(main, 'utf8').split('\n').findIndex((l) => l.includes('port=8000')) + 1;
+      assert.match(note.message, new RegExp(`Change main\\.py line ${line}: uvicorn\\.run\\(app, host="0\\.0\\.0\\.0", port=8000\\)`));
       assert.ok(note.buttons.includes('Show Line'), `buttons: ${note.buttons.join(', ')}`);
       assert.strictEqual(api.localRun.running, undefined, 'the failed container is stopped');
     } finally {
       fs.writeFileSync(dockerfile, good);
+      fs.writeFileSync(main, source);
       await setMentorSetting('startupTimeoutSeconds', undefined);
       await clearNotifications();
     }

@@ -14,6 +14,7 @@ import { ALLOW_FILES_BUTTON, IGNORE_FILES_BUTTON } from '../../src/core/secretsI
 import { cancelOpenDialog, waitForDialog } from './liveService';
 import { eventually, httpGet, mentor, serviceName, servicesClient, setMentorSetting } from './support';
 import { ui } from './uiBridge';
+import { clickNotificationButton, fromPalette } from './userActions';
 
 const SERVICE = `secrets-${Date.now().toString(36)}`;
 const fakeValue = () => `fake-secret-${randomBytes(16).toString('hex')}`;
@@ -32,17 +33,6 @@ function docker(): Docker {
   if (host.startsWith('unix://')) return new Docker({ socketPath: host.slice('unix://'.length) });
   const url = new URL(host.replace(/^tcp:/, 'http:'));
   return new Docker({ host: url.hostname, port: Number(url.port || 2375) });
-}
-
-/** Runs a command the way a person does: F1, its title, Enter on the matching row. */
-async function fromPalette(title: string): Promise<void> {
-  await ui.pressKeys('F1');
-  await ui.fillQuickInput(`>${title}`);
-  await ui.selectQuickPick(title);
-}
-
-async function clickNotificationButton(label: string): Promise<void> {
-  await ui.click('.notifications-center .notification-list-item .monaco-button', { text: label, timeoutMs: 10_000 });
 }
 
 async function serviceExists(): Promise<boolean> {
