@@ -6,10 +6,12 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { parse } from 'jsonc-parser';
 import { CREATE_BUTTON } from '../../src/commands/deploy';
+import { SAVE_HEALTH_PATH_BUTTON } from '../../src/commands/runLocally';
 import { eventually, httpGet } from '../integration/support';
 import { ui } from '../integration/uiBridge';
-import { fromPalette } from '../integration/userActions';
+import { clickNotificationButton, fromPalette } from '../integration/userActions';
 
 interface Layout {
   folder: string;
@@ -26,13 +28,15 @@ interface Layout {
   passedOver?: RegExp;
   /** The app's own Dockerfile hard-codes a port: Create Dockerfile offers to fix this line. */
   fixLine?: number;
+  /** Also try "Save as mentor.healthPath" on the running notification. */
+  saveCheck?: boolean;
 }
 
 const LAYOUTS: Layout[] = [
   { folder: 'single-file', open: 'main.py', module: 'main:app', health: '/openapi.json', why: /no health route found; FastAPI serves its schema/,
     marker: 'single-file-notes' },
   { folder: 'package-relative', open: 'app/main.py', module: 'app.main:app', health: '/api/ping', why: /health route in app\/routers\/status\.py:10/,
-    marker: 'package-relative-inventory' },
+    marker: 'package-relative-inventory', saveCheck: true },
   { folder: 'poetry-src', open: 'src/bookshop/main.py', module: 'bookshop.main:app', health: '/healthz', why: /health route in src\/bookshop\/main\.py:17/,
     marker: 'poetry-src-bookshop' },
   { folder: 'pep621-uv', open: 'api/main.py', module: 'api.main:app', health: '/status', why: /health route in api\/main\.py:\d+/, marker: 'pep621-uv-weather' },
@@ -134,5 +138,22 @@ for (const layout of LAYOUTS) {
       assert.ok(page.body.includes(layout.marker), `the deployed page: ${page.body.slice(0, 200)}`);
       assert.strictEqual((await httpGet(`${url}/`)).status, 403, 'a private service refuses requests without a token');
     });
+
+    if (layout.saveCheck) {
+      it('"Save as mentor.healthPath" keeps the chosen check in the folder\'s settings', async () => {
+        const settingsFile = path.join(dir, '.vscode', 'settings.json');
+        try {
+          await clearNotifications();
+          await fromPalette('Mentor: Run Container Locally');
+          const note = await ui.waitForNotification(`${layout.folder} is running at`, { timeoutMs: 180_000 });
+          assert.ok(note.buttons.includes(SAVE_HEALTH_PATH_BUTTON), `buttons: ${note.buttons.join(', ')}`);
+          await clickNotificationButton(SAVE_HEALTH_PATH_BUTTON);
+          await ui.waitForNotification(`mentor.healthPath is now ${layout.health} in ${layout.folder}'s settings`, { timeoutMs: 30_000 });
+          assert.strictEqual(parse(fs.readFileSync(settingsFile, 'utf8'))['mentor.healthPath'], layout.health);
+        } finally {
+          await vscode.workspace.getConfiguration('mentor', vscode.Uri.file(dir)).update('healthPath', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+        }
+      });
+    }
   });
 }

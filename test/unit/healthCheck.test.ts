@@ -3,12 +3,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { detectRoutes, requiredParameters } from '../../src/core/fastapiRoutes';
 import { bestHealthRoute, chooseHealthChecks, healthCheckSteps, PORT_CHECK } from '../../src/core/healthCheck';
-import { ProjectFiles } from '../../src/core/pythonProject';
 import { cloudChecks, runHealthChecks } from '../../src/docker/healthCheckProbe';
-
-function files(map: Record<string, string>): ProjectFiles {
-  return { list: async () => Object.keys(map), read: async (p) => map[p] };
-}
+import { files } from './memoryProject';
 
 describe('FastAPI route detection', () => {
   it('follows include_router prefixes across modules with relative imports', async () => {

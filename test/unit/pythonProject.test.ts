@@ -1,11 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { renderDockerfile } from '../../src/core/dockerfileTemplate';
 import { renderDockerignore } from '../../src/core/dockerignoreTemplate';
-import { ProjectFiles, detectPythonProject, moduleName } from '../../src/core/pythonProject';
-
-function files(map: Record<string, string>): ProjectFiles {
-  return { list: async () => Object.keys(map), read: async (p) => map[p] };
-}
+import { detectPythonProject, moduleName } from '../../src/core/pythonProject';
+import { files } from './memoryProject';
 
 describe('Python project detection', () => {
   it('finds main:app with requirements.txt', async () => {
