@@ -197,7 +197,12 @@ describe('Secrets in the image: the deploy refuses them, the buttons fix it', fu
     const saved = await eventually('the setting in .vscode/settings.json', async () =>
       (parse(fs.readFileSync(settingsFile, 'utf8')) ?? {})['mentor.allowedFilesInImage'] as string[] | undefined);
     assert.deepStrictEqual(saved, ['.env.staging']);
-    assert.deepStrictEqual(vscode.workspace.getConfiguration('mentor').get('allowedFilesInImage'), ['.env.staging']);
+    // the file is written before VS Code's configuration model reloads it
+    const applied = await eventually('the setting to apply', async () => {
+      const value = vscode.workspace.getConfiguration('mentor').get<string[]>('allowedFilesInImage') ?? [];
+      return value.length ? value : undefined;
+    });
+    assert.deepStrictEqual(applied, ['.env.staging']);
     // the build went on beside the warning (a local image is not pushed)
     await eventually('the build to finish', async () => (await ui.statusBarItems()).some((i) => i.text.includes(`Built ${SERVICE}:local`)), 120_000);
   });
