@@ -52,7 +52,7 @@ export async function runDeploy(input: DeployInput, deps: DeployDeps, ui: Deploy
   if (firstFailure) throw firstFailure.error;
   if (pushing.status === 'rejected') throw pushing.reason;
   const pushed = pushing.value;
-  const release = await step('deploy', () => deployRevision(config, pushed.reference, healthPlan, deps, ui));
+  const release = await step('deploy', () => deployRevision(config, pushed.reference, healthPlan, deps, ui, signal));
   let health: Awaited<ReturnType<typeof verify>>;
   try {
     health = await step('verify', () => verify(config, release, deps, ui, signal));

@@ -35,13 +35,14 @@ export interface HealthPlan {
   resolved?: ResolvedHealthCheck;
 }
 
-export async function deployRevision(config: DeployConfig, image: string, health: HealthPlan, deps: DeployDeps, ui: DeployUi): Promise<Release> {
+export async function deployRevision(config: DeployConfig, image: string, health: HealthPlan, deps: DeployDeps, ui: DeployUi,
+  signal?: AbortSignal): Promise<Release> {
   const name = serviceResourceName(config.project, config.region, config.service);
   // Read once: the plan, the write (with this read's etag) and the restore point all come from it.
   const live = await deps.cloudRun.getServiceSpec(name);
   const latestCreated = live?.latestCreatedRevision ? shortName(live.latestCreatedRevision) : undefined;
   const revision = nextRevisionName(config.service, latestCreated);
-  if (!live) return createService(config, name, image, revision, health, deps, ui);
+  if (!live) return createService(config, name, image, revision, health, deps, ui, signal);
 
   const { names: unlistedNames, ...unlisted } = unlistedEnv(live as ServiceSpec, config);
   let removeEnv: string[] = [];
@@ -66,8 +67,12 @@ export async function deployRevision(config: DeployConfig, image: string, health
   const spec = { ...patched, traffic: traffic.map(toRawTraffic), trafficStatuses: undefined };
   let service: ServiceSummary;
   try {
-    service = await deps.cloudRun.deployService(spec as never, false);
+    service = await deps.cloudRun.deployService(spec as never, false, signal);
   } catch (error) {
+    if (error instanceof UserCancelledError) {
+      ui.warn(`Stopped waiting for Cloud Run: it goes on creating ${revision} with 0% of traffic; what serves ${config.service} is unchanged.`);
+      throw error;
+    }
     if (error instanceof UserFacingError && error.kind === 'conflict') throw changedSincePlanned(config.service, error);
     throw await withRevisionDetails(error, config, revision, deps);
   }
@@ -79,15 +84,19 @@ export async function deployRevision(config: DeployConfig, image: string, health
 
 /** A first deploy: shows what will be created (public or not) and asks, then creates it. */
 async function createService(config: DeployConfig, name: string, image: string, revision: string, health: HealthPlan, deps: DeployDeps,
-  ui: DeployUi): Promise<Release> {
+  ui: DeployUi, signal?: AbortSignal): Promise<Release> {
   const plan: DeployPlan = { creates: true, changes: planNewService(config, image), droppedEnv: [], droppedSecrets: [],
     healthCheck: describeHealthPlan(health), notes: await verificationNotes(config.allowUnauthenticated, undefined, deps) };
   if (!(await ui.confirmPlan(config.service, describePlan(plan), plan))) throw new UserCancelledError();
   ui.progress('deploy', `creating ${config.service} with revision ${revision}`);
   let service: ServiceSummary;
   try {
-    service = await deps.cloudRun.deployService({ name, template: revisionTemplate(config, image, revision), ingress: ingressValue(config.ingress) } as never, true);
+    service = await deps.cloudRun.deployService({ name, template: revisionTemplate(config, image, revision), ingress: ingressValue(config.ingress) } as never, true, signal);
   } catch (error) {
+    if (error instanceof UserCancelledError) {
+      ui.warn(`Stopped waiting for Cloud Run: it goes on creating ${config.service}; delete the service if you do not want it.`);
+      throw error;
+    }
     throw await withRevisionDetails(error, config, revision, deps);
   }
   if (config.allowUnauthenticated && (await deps.cloudRun.setPublic(name, true))) {
@@ -179,7 +188,7 @@ export async function rollout(config: DeployConfig, release: Release, deps: Depl
     for (const percent of steps) {
       if (signal.aborted) throw new UserCancelledError();
       ui.progress('rollout', `${percent}% to ${release.revision}`);
-      service = await deps.cloudRun.updateTraffic(name, candidateSplit(release.previous, release.revision, percent));
+      service = await deps.cloudRun.updateTraffic(name, candidateSplit(release.previous, release.revision, percent), signal);
       if (percent < 100) await gate(config, release, percent, deps, ui, signal);
     }
     return service;

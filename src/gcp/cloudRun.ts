@@ -11,12 +11,18 @@ export interface CloudRunApi {
   listServices(): Promise<ServiceSummary[]>;
   getService(serviceName: string): Promise<ServiceSummary>;
   listRevisions(serviceName: string): Promise<RevisionSummary[]>;
-  /** Replaces the service's traffic split and waits for Cloud Run to apply it. */
-  updateTraffic(serviceName: string, targets: TrafficTarget[]): Promise<ServiceSummary>;
+  /**
+   * Replaces the service's traffic split and waits for Cloud Run to apply it. An abort stops the wait
+   * (UserCancelledError); the change Cloud Run accepted still completes.
+   */
+  updateTraffic(serviceName: string, targets: TrafficTarget[], signal?: AbortSignal): Promise<ServiceSummary>;
   /** The service as Cloud Run holds it (for deploys that send it back changed), or undefined if none. */
   getServiceSpec(serviceName: string): Promise<RawService | undefined>;
-  /** Creates or replaces the service and waits for the operation; a failed revision rejects with its reason. */
-  deployService(spec: RawService, create: boolean): Promise<ServiceSummary>;
+  /**
+   * Creates or replaces the service and waits for the operation; a failed revision rejects with its reason.
+   * An abort stops the wait (UserCancelledError); what Cloud Run accepted still completes.
+   */
+  deployService(spec: RawService, create: boolean, signal?: AbortSignal): Promise<ServiceSummary>;
   getRevision(revisionName: string): Promise<RevisionSummary>;
   /** Whether allUsers holds roles/run.invoker. */
   isPublic(serviceName: string): Promise<boolean>;

@@ -7,7 +7,7 @@ import type { CallOptions, ClientOptions } from 'google-gax';
 import { serviceResourceName, shortName } from '../core/cloudRunNames';
 import { RevisionSummary, ServiceSummary, TrafficTarget } from '../core/model';
 import { MentorTarget } from '../core/settings';
-import { UserFacingError } from '../core/errors';
+import { UserCancelledError, UserFacingError } from '../core/errors';
 import { CloudRunApi, RawService } from './cloudRun';
 import { buildClientOptions } from './clientOptions';
 import { toRawTraffic, toRevisionSummary, toServiceSummary } from './cloudRunMapping';
@@ -69,15 +69,16 @@ export class GoogleCloudRun implements CloudRunApi {
     });
   }
 
-  async updateTraffic(serviceName: string, targets: TrafficTarget[]): Promise<ServiceSummary> {
+  async updateTraffic(serviceName: string, targets: TrafficTarget[], signal?: AbortSignal): Promise<ServiceSummary> {
     return this.call(`update traffic of ${shortName(serviceName)}`, async () => {
+      if (signal?.aborted) throw new UserCancelledError();
       // UpdateService replaces the whole service: send back what Cloud Run has, changing only traffic,
       // with its etag so a concurrent change is refused instead of overwritten.
       const current = await this.getRaw(serviceName);
       const [operation] = await this.services.updateService({
         service: { ...current, traffic: targets.map(toRawTraffic), trafficStatuses: undefined },
       });
-      const [updated] = await operation.promise();
+      const [updated] = await untilDone(operation, signal);
       return toServiceSummary(updated as protos.google.cloud.run.v2.IService);
     });
   }
@@ -91,13 +92,14 @@ export class GoogleCloudRun implements CloudRunApi {
     }
   }
 
-  async deployService(spec: RawService, create: boolean): Promise<ServiceSummary> {
+  async deployService(spec: RawService, create: boolean, signal?: AbortSignal): Promise<ServiceSummary> {
     const id = shortName(spec.name ?? '');
     return this.call(`${create ? 'create' : 'update'} service ${id}`, async () => {
+      if (signal?.aborted) throw new UserCancelledError();
       const [operation] = create
         ? await this.services.createService({ parent: this.location, serviceId: id, service: { ...spec, name: undefined } })
         : await this.services.updateService({ service: spec });
-      const [done] = await operation.promise();
+      const [done] = await untilDone(operation, signal);
       return toServiceSummary(done as RawService);
     }, 'operationFailed');
   }
@@ -151,10 +153,23 @@ export class GoogleCloudRun implements CloudRunApi {
     try {
       return await work();
     } catch (error) {
+      if (error instanceof UserCancelledError) throw error;
       const mapped = toUserFacingError(error, { action, endpoint: this.endpoint, project: this.target.project });
       // A failed long-running operation (revision not ready) is a deploy failure, not a request error.
       return Promise.reject(lroFailureKind && mapped.kind === 'unknown'
         ? new UserFacingError(mapped.message, lroFailureKind, [], mapped.detail) : mapped);
     }
   }
+}
+
+/** The operation's result, or UserCancelledError as soon as `signal` aborts (the operation itself goes on). */
+function untilDone<T>(operation: { promise(): Promise<T> }, signal: AbortSignal | undefined): Promise<T> {
+  if (signal?.aborted) return Promise.reject(new UserCancelledError());
+  const done = operation.promise();
+  if (!signal) return done;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new UserCancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    done.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
