@@ -5,6 +5,7 @@
 // through the same CloudRunBackend as v2 gRPC, so a v1 write shows in v2 and the other way round.
 import { serviceIdProblem } from '../src/core/cloudRunNames';
 import { invalidArgument, notFound } from './apiError';
+import type { IamPolicy } from './apiTypes';
 import type { CloudRunBackend } from './cloudRunBackend';
 import { fromV1Service, type Json, type KnMeta, type KnTemplate, type KnTraffic } from './cloudRunV1Template';
 import {
@@ -204,7 +205,13 @@ export function createCloudRunV1Handler(deps: CloudRunV1Deps): RestHandler {
     const resource = v2Name(t, t.name);
     const body = (req.body ?? {}) as Json;
     if (t.verb === 'getIamPolicy' && (req.method === 'GET' || req.method === 'POST')) return ok(cloudRun.getIamPolicy({ resource }));
-    if (t.verb === 'setIamPolicy' && req.method === 'POST') return ok(cloudRun.setIamPolicy({ resource, policy: body.policy as never }));
+    if (t.verb === 'setIamPolicy' && req.method === 'POST') {
+      const policy = { ...(body.policy as IamPolicy | undefined) };
+      // gcloud echoes the etag (a bytes field) in URL-safe base64; the same bytes are the same etag.
+      const current = cloudRun.getIamPolicy({ resource }).etag;
+      if (policy.etag && current && sameBytes(policy.etag, current)) policy.etag = current;
+      return ok(cloudRun.setIamPolicy({ resource, policy }));
+    }
     if (t.verb === 'testIamPermissions' && req.method === 'POST') {
       return ok(cloudRun.testIamPermissions({ resource, permissions: body.permissions as string[] | undefined }));
     }
@@ -221,6 +228,10 @@ export function createCloudRunV1Handler(deps: CloudRunV1Deps): RestHandler {
     if (t.collection === 'revisions') return revisionsCall(req, t);
     return derivedCall(req, t, t.collection === 'routes' ? 'Route' : 'Configuration');
   };
+}
+
+function sameBytes(a: string, b: string): boolean {
+  return Buffer.from(a, 'base64').equals(Buffer.from(b, 'base64'));
 }
 
 function ok(json: unknown): RestResponse {

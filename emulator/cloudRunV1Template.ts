@@ -242,7 +242,7 @@ export function fromV1Template(kn: KnTemplate, existing: RevisionTemplate | unde
   if (min !== undefined || max !== undefined) t.scaling = { ...(min ? { minInstanceCount: min } : {}), ...(max ? { maxInstanceCount: max } : {}) };
   const env = annotations[A.executionEnvironment];
   if (env === 'gen1' || env === 'gen2') t.executionEnvironment = `EXECUTION_ENVIRONMENT_${env.toUpperCase()}`;
-  if (annotations[A.sessionAffinity] === 'true') t.sessionAffinity = true;
+  if (annotations[A.sessionAffinity]?.toLowerCase() === 'true') t.sessionAffinity = true;
   if (annotations[A.vpcConnector]) {
     const egress = invert(EGRESS)[annotations[A.vpcEgress] ?? ''];
     t.vpcAccess = { connector: annotations[A.vpcConnector], ...(egress ? { egress } : {}) };
@@ -255,9 +255,10 @@ export function fromV1Template(kn: KnTemplate, existing: RevisionTemplate | unde
   t.containers = (spec.containers ?? []).map((c) => fromV1Container(c, secretOf));
   const first = t.containers[0];
   if (first) {
-    const throttling = annotations[A.cpuThrottling];
+    // gcloud writes these booleans as Python does ("True"/"False").
+    const throttling = annotations[A.cpuThrottling]?.toLowerCase();
     if (throttling === 'true' || throttling === 'false') first.resources = { ...first.resources, cpuIdle: throttling === 'true' };
-    if (annotations[A.startupCpuBoost] === 'true') first.resources = { ...first.resources, startupCpuBoost: true };
+    if (annotations[A.startupCpuBoost]?.toLowerCase() === 'true') first.resources = { ...first.resources, startupCpuBoost: true };
   }
   const volumes = (spec.volumes ?? []).map((v) => fromV1Volume(v, secretOf));
   if (volumes.length) t.volumes = volumes;
@@ -352,8 +353,8 @@ export function fromV1Service(kn: { metadata?: KnMeta; spec?: { template?: KnTem
   if (ingress && !(ingress === 'INGRESS_TRAFFIC_ALL' && !existing?.ingress)) spec.ingress = ingress;
   if (a[A.description]) spec.description = a[A.description];
   if (a[A.launchStage]) spec.launchStage = a[A.launchStage];
-  if (a[A.invokerIamDisabled] === 'true') spec.invokerIamDisabled = true;
-  if (a[A.defaultUrlDisabled] === 'true') spec.defaultUriDisabled = true;
+  if (a[A.invokerIamDisabled]?.toLowerCase() === 'true') spec.invokerIamDisabled = true;
+  if (a[A.defaultUrlDisabled]?.toLowerCase() === 'true') spec.defaultUriDisabled = true;
   if (a[A.customAudiences]) {
     try {
       spec.customAudiences = JSON.parse(a[A.customAudiences]) as string[];

@@ -56,7 +56,7 @@ describe('emulator: Cloud Run Admin v1 (Knative) handler over the v2 state', fun
       template: {
         metadata: {
           labels: { 'client.knative.dev/nonce': 'abc' },
-          annotations: { 'autoscaling.knative.dev/minScale': '1', 'autoscaling.knative.dev/maxScale': '3', 'run.googleapis.com/startup-cpu-boost': 'true' },
+          annotations: { 'autoscaling.knative.dev/minScale': '1', 'autoscaling.knative.dev/maxScale': '3', 'run.googleapis.com/startup-cpu-boost': 'True' },
         },
         spec: {
           containerConcurrency: 40,
@@ -189,6 +189,10 @@ describe('emulator: Cloud Run Admin v1 (Knative) handler over the v2 state', fun
     const [v2] = await h.services.getIamPolicy({ resource: serviceName('web') });
     assert.deepEqual(v2.bindings?.map((b) => [b.role, b.members]), [['roles/run.invoker', ['allUsers']]]);
     await fails('POST', `${base}:setIamPolicy`, grpc.status.ABORTED, /concurrent policy changes/, { policy: { ...policy, etag: before.etag } });
+    // gcloud sends the etag back as URL-safe base64 (a bytes field): the same bytes are the same etag.
+    const urlSafe = Buffer.from(set.etag, 'base64').toString('base64url');
+    const again = await call('POST', `${base}:setIamPolicy`, { policy: { ...set, etag: urlSafe, bindings: [] } });
+    assert.deepEqual(again.bindings, []);
   });
 
   it('lists services per region, and across regions on the global endpoint and /v1/projects/P/locations/-', async () => {
