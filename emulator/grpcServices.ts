@@ -1,19 +1,19 @@
-// Binds the backends to gRPC: every Google method goes through one wrapper that counts the call,
-// applies injected faults/latency and turns ApiErrors into gRPC statuses.
+// Binds the Google methods to gRPC: each unary method answers through ApiMethods (apiMethods.ts: counting,
+// injected faults/latency, SERVICE_DISABLED), whose ApiErrors become gRPC statuses here; plus the Logging
+// tail stream and the emulator's Control service.
 import { grpc } from 'google-gax';
 import { toGrpcStatus } from './apiError';
-import type { CloudRunBackend } from './cloudRunBackend';
-import { normalizeMethod, type FaultInjector } from './faults';
+import { fullMethodName, type ApiMethods } from './apiMethods';
+import type { FaultInjector } from './faults';
 import type { LoggingBackend, TailHandle, TailRequest } from './loggingBackend';
 import type { OperationStore } from './operations';
-import { LOGGING_API, RUN_API, platformRegistrations, type PlatformBackends, type UnaryImpl } from './platformGrpc';
-import { projectOfRequest } from './projects';
+import type { PlatformBackends, Registration } from './platformGrpc';
 import type { LoadedProtos } from './protos';
-import type { Duration } from './apiTypes';
 
 export interface GrpcDeps {
   protos: LoadedProtos;
-  cloudRun: CloudRunBackend;
+  /** The unary Google methods, shared with the REST transcoder. */
+  methods: ApiMethods;
   logging: LoggingBackend;
   operations: OperationStore;
   faults: FaultInjector;
@@ -23,62 +23,18 @@ export interface GrpcDeps {
   reset(seed: string): void;
 }
 
-const WAIT_OPERATION_MAX_MS = 60_000;
-
-function methodName(definition: grpc.ServiceDefinition, method: string): string {
-  return normalizeMethod(definition[method].path);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 export class GrpcServices {
   private readonly streams = new Set<grpc.ServerDuplexStream<unknown, unknown>>();
 
   constructor(private readonly deps: GrpcDeps) {}
 
   register(server: grpc.Server): void {
-    const { protos, cloudRun, logging, operations } = this.deps;
-    server.addService(protos.services, this.unaryAll(protos.services, {
-      CreateService: (req: never) => cloudRun.createService(req),
-      GetService: (req: never) => cloudRun.getService(req),
-      ListServices: (req: never) => cloudRun.listServices(req),
-      UpdateService: (req: never) => cloudRun.updateService(req),
-      DeleteService: (req: never) => cloudRun.deleteService(req),
-      GetIamPolicy: (req: never) => cloudRun.getIamPolicy(req),
-      SetIamPolicy: (req: never) => cloudRun.setIamPolicy(req),
-      TestIamPermissions: (req: never) => cloudRun.testIamPermissions(req),
-    }, RUN_API));
-    server.addService(protos.revisions, this.unaryAll(protos.revisions, {
-      GetRevision: (req: never) => cloudRun.getRevision(req),
-      ListRevisions: (req: never) => cloudRun.listRevisions(req),
-      DeleteRevision: (req: never) => cloudRun.deleteRevision(req),
-    }, RUN_API));
-    server.addService(protos.operations, this.unaryAll(protos.operations, {
-      GetOperation: (req: { name?: string }) => operations.get(req.name ?? ''),
-      ListOperations: (req: { name?: string; pageSize?: number; pageToken?: string }) => {
-        const page = operations.list(req.name ?? '', req);
-        return { operations: page.items, nextPageToken: page.nextPageToken };
-      },
-      DeleteOperation: (req: { name?: string }) => {
-        operations.delete(req.name ?? '');
-        return {};
-      },
-      WaitOperation: (req: { name?: string; timeout?: Duration }) => {
-        const ms = req.timeout ? Number(req.timeout.seconds ?? 0) * 1000 + Math.floor((req.timeout.nanos ?? 0) / 1e6) : 0;
-        return operations.wait(req.name ?? '', Math.min(ms || WAIT_OPERATION_MAX_MS, WAIT_OPERATION_MAX_MS));
-      },
-    }));
-    server.addService(protos.logging, {
-      ...this.unaryAll(protos.logging, {
-        WriteLogEntries: (req: never) => logging.write(req),
-        ListLogEntries: (req: never) => logging.list(req),
-        ListLogs: (req: never) => logging.listLogs(req),
-      }, LOGGING_API),
-      TailLogEntries: this.tailHandler(methodName(protos.logging, 'TailLogEntries')),
-    });
-    for (const r of platformRegistrations(protos, this.deps.platform)) server.addService(r.definition, this.unaryAll(r.definition, r.impls, r.api));
+    const { protos, methods } = this.deps;
+    for (const r of methods.registrations) {
+      const handlers = this.unaryAll(r);
+      if (r.definition === protos.logging) handlers.TailLogEntries = this.tailHandler(fullMethodName(protos.logging, 'TailLogEntries'));
+      server.addService(r.definition, handlers);
+    }
     server.addService(protos.control, this.controlHandlers());
   }
 
@@ -88,7 +44,6 @@ export class GrpcServices {
     this.streams.clear();
   }
 
-  /** `api`: the Google API that must be enabled in the request's project (else SERVICE_DISABLED). */
   /** Ends every open tail with an error status (Control/DropTails); returns how many were open. */
   dropTails(code: number, message: string): number {
     const calls = [...this.streams];
@@ -98,15 +53,12 @@ export class GrpcServices {
     return calls.length;
   }
 
-  private unaryAll(definition: grpc.ServiceDefinition, impls: Record<string, UnaryImpl>, api?: string): grpc.UntypedServiceImplementation {
+  private unaryAll(r: Registration): grpc.UntypedServiceImplementation {
     const handlers: grpc.UntypedServiceImplementation = {};
-    for (const [method, impl] of Object.entries(impls)) {
-      const name = methodName(definition, method);
+    for (const method of Object.keys(r.impls)) {
+      const name = fullMethodName(r.definition, method);
       const handler: grpc.handleUnaryCall<unknown, unknown> = (call, callback) => {
-        this.guarded(name, () => {
-          if (api) this.deps.platform.serviceUsage.check(projectOfRequest(call.request), api);
-          return impl(call.request as never);
-        }).then(
+        this.deps.methods.call(name, call.request).then(
           (response) => callback(null, response),
           (err: unknown) => callback(toGrpcStatus(err)),
         );
@@ -114,13 +66,6 @@ export class GrpcServices {
       handlers[method] = handler;
     }
     return handlers;
-  }
-
-  private async guarded(method: string, fn: () => unknown): Promise<unknown> {
-    const { error, delayMs } = this.deps.faults.onCall(method);
-    if (delayMs) await sleep(delayMs);
-    if (error) throw error;
-    return await fn();
   }
 
   private tailHandler(method: string): grpc.handleBidiStreamingCall<unknown, unknown> {
@@ -141,7 +86,7 @@ export class GrpcServices {
         // Only the first request configures the session; Google ignores later ones.
         if (started) return;
         started = true;
-        this.guarded(method, () => {
+        this.deps.methods.guarded(method, () => {
           tail = this.deps.logging.openTail(request, (entries) => {
             if (this.streams.has(call)) call.write({ entries, suppressionInfo: [] });
           });

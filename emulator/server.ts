@@ -3,6 +3,7 @@
 // service. With a Docker engine (`dockerHost`) it is in runtime mode: revisions run as containers and
 // services answer on local URLs (runtimeManager.ts); without one it keeps metadata only.
 import { grpc } from 'google-gax';
+import { ApiMethods } from './apiMethods';
 import { ArtifactRegistryBackend } from './artifactRegistryBackend';
 import { CloudRunBackend } from './cloudRunBackend';
 import { FaultInjector } from './faults';
@@ -106,7 +107,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     state.changed();
   };
   const platform = { serviceUsage, secretManager, artifactRegistry };
-  const services = new GrpcServices({ protos, cloudRun, logging, operations, faults, platform, reset });
+  const methods = new ApiMethods({ protos, cloudRun, logging, operations, faults, platform });
+  const services = new GrpcServices({ protos, methods, logging, operations, faults, platform, reset });
   const server = new grpc.Server();
   services.register(server);
   const port = await new Promise<number>((resolve, reject) => {
