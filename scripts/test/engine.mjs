@@ -6,7 +6,8 @@
 //      scripts/engine/engine-down.sh stops it at the end, also on failure or Ctrl-C;
 //   4. else a loud warning, and the suites run anyway: tests that need an engine FAIL (they never skip).
 // The suites get DOCKER_HOST; ENGINE_MODE (full | minimal), REGISTRY_OPEN, REGISTRY_AUTH, REGISTRY_USER,
-// REGISTRY_PASS come along when the engine is engine-up.sh's and its registries answer.
+// REGISTRY_PASS come along when the engine is engine-up.sh's and its registries answer. First, as root,
+// scripts/engine/gcloud-hosts.sh maps the regional Cloud Run host names the real gcloud calls to 127.0.0.1.
 // Env: ENGINE_ROOT (default /tmp/mentor-engine), MENTOR_START_ENGINE=0 (never start one),
 //      MENTOR_KEEP_ENGINE=1 (leave a started engine running for the next run).
 import { spawnSync } from 'node:child_process';
@@ -74,10 +75,24 @@ function loudWarning(lines) {
   say(`\n${bar}\n${lines.map(l => `[test] WARNING: ${l}`).join('\n')}\n${bar}`);
 }
 
+/**
+ * The regional Cloud Run host names the real gcloud derives from its endpoint override, in /etc/hosts
+ * (scripts/engine/gcloud-hosts.sh, idempotent). Only root can; otherwise the gcloud tests fail saying so.
+ */
+function prepareGcloudHosts() {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    say('[test] not root: /etc/hosts left as it is (the gcloud tests need `sudo bash scripts/engine/gcloud-hosts.sh` once)');
+    return;
+  }
+  const r = spawnSync('bash', [path.join(ROOT, 'scripts', 'engine', 'gcloud-hosts.sh')], { encoding: 'utf8', timeout: 10000 });
+  say(`[test] ${`${r.stdout || ''}${r.stderr || ''}`.trim() || `scripts/engine/gcloud-hosts.sh exited ${r.status}`}`);
+}
+
 /** Finds or starts a Docker engine for the docker and integration suites; fills `engine`. Never throws. */
 export async function ensureEngine() {
   if (engine.decided) return;
   engine.decided = true;
+  prepareGcloudHosts();
   banner('docker engine');
   const fileEnv = parseEnvFile(path.join(ENGINE_ROOT, 'env'));
   const useRunning = async (host, how) => {
