@@ -1,7 +1,8 @@
-// Command line: node out/emulator/cli.js --port P [--host H] [--data DIR] [--seed demo|scale:SxR] [--op-delay-ms N]
-//   [--docker-host unix:///…|tcp://…] [--no-runtime] [--startup-timeout-ms N] [--registry-auth HOST=USER:PASS]…
-// Prints "Mentor emulator listening on HOST:PORT" once ready, then the mode it runs in; SIGTERM/SIGINT
-// stop it cleanly (and remove the containers it started).
+// Command line: node out/emulator/cli.js --port P [--rest-port R] [--host H] [--data DIR] [--seed demo|scale:SxR]
+//   [--op-delay-ms N] [--docker-host unix:///…|tcp://…] [--no-runtime] [--startup-timeout-ms N]
+//   [--registry-auth HOST=USER:PASS]…
+// Prints "Mentor emulator listening on HOST:PORT" (gRPC) once ready, then the REST/JSON URL and the mode it
+// runs in; SIGTERM/SIGINT stop it cleanly (and remove the containers it started).
 // Runtime mode (revisions run as containers) is on with --docker-host, or by default when DOCKER_HOST is
 // set and its engine answers; --no-runtime keeps metadata only. Pull credentials: --registry-auth, else
 // the Docker CLI's stored logins (DOCKER_CONFIG or ~/.docker/config.json, plain "auth" entries), else
@@ -13,7 +14,7 @@ import { connectDocker } from '../src/docker/connect';
 import type { RegistryCredentials } from './runtimeEngine';
 import { startEmulator, type EmulatorOptions } from './server';
 
-const USAGE = 'Usage: node out/emulator/cli.js [--port P] [--host 127.0.0.1] [--data DIR] ' +
+const USAGE = 'Usage: node out/emulator/cli.js [--port P] [--rest-port R] [--host 127.0.0.1] [--data DIR] ' +
   '[--seed demo|scale:SxR] [--op-delay-ms N] [--docker-host URL | --no-runtime] [--startup-timeout-ms N] ' +
   '[--registry-auth HOST=USER:PASS]...';
 
@@ -37,6 +38,7 @@ function parseArgs(argv: string[]): CliOptions {
     };
     switch (flag) {
       case '--port': opts.port = int('--port'); break;
+      case '--rest-port': opts.restPort = int('--rest-port'); break;
       case '--host': opts.host = value(); break;
       case '--data': opts.dataDir = value(); break;
       case '--seed': opts.seed = value(); break;
@@ -106,6 +108,7 @@ async function main(): Promise<void> {
   if (opts.dockerHost) opts.registryAuth = { ...defaultRegistryAuth(), ...opts.registryAuth };
   const emulator = await startEmulator(opts);
   console.log(`Mentor emulator listening on ${emulator.address}`);
+  console.log(`REST/JSON on http://${emulator.restAddress} (clients: apiEndpoint + port ${emulator.restPort}, protocol http, fallback rest)`);
   console.log(opts.dockerHost
     ? `Runtime mode: revisions run as containers on ${opts.dockerHost}; service URLs are http://127.0.0.1:PORT`
     : `Runtime: ${note}`);

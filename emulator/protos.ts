@@ -83,23 +83,25 @@ export interface LoadedProtos {
   packageDefinition: protoLoader.PackageDefinition;
 }
 
+/** The Google API files the emulator serves (and whose messages it packs); the REST transcoder loads the same. */
+export const GOOGLE_PROTO_FILES: readonly string[] = [
+  'google/cloud/run/v2/service.proto',
+  'google/cloud/run/v2/revision.proto',
+  'google/longrunning/operations.proto',
+  'google/logging/v2/logging.proto',
+  'google/api/serviceusage/v1/serviceusage.proto',
+  'google/cloud/secretmanager/v1/service.proto',
+  'google/devtools/artifactregistry/v1/service.proto',
+  'google/rpc/status.proto',
+  'google/rpc/error_details.proto',
+];
+
 let cached: LoadedProtos | undefined;
 
 export function loadProtos(): LoadedProtos {
   if (cached) return cached;
   const packageDefinition = protoLoader.loadSync(
-    [
-      'google/cloud/run/v2/service.proto',
-      'google/cloud/run/v2/revision.proto',
-      'google/longrunning/operations.proto',
-      'google/logging/v2/logging.proto',
-      'control.proto',
-      'google/api/serviceusage/v1/serviceusage.proto',
-      'google/cloud/secretmanager/v1/service.proto',
-      'google/devtools/artifactregistry/v1/service.proto',
-      'google/rpc/status.proto',
-      'google/rpc/error_details.proto',
-    ],
+    [...GOOGLE_PROTO_FILES, 'control.proto'],
     { ...PROTO_LOADER_OPTIONS, includeDirs: protoIncludeDirs() },
   );
   const service = (name: string) => packageDefinition[name] as grpc.ServiceDefinition;

@@ -1,7 +1,8 @@
 // Starts the emulator: one gRPC port serving Cloud Run Admin v2 (Services, Revisions), long-running
 // Operations, Cloud Logging v2, Service Usage, Secret Manager, Artifact Registry and the emulator's Control
-// service. With a Docker engine (`dockerHost`) it is in runtime mode: revisions run as containers and
-// services answer on local URLs (runtimeManager.ts); without one it keeps metadata only.
+// service, and one HTTP port serving the same Google methods as REST/JSON (restServer.ts). With a Docker
+// engine (`dockerHost`) it is in runtime mode: revisions run as containers and services answer on local URLs
+// (runtimeManager.ts); without one it keeps metadata only.
 import { grpc } from 'google-gax';
 import { ApiMethods } from './apiMethods';
 import { ArtifactRegistryBackend } from './artifactRegistryBackend';
@@ -11,16 +12,21 @@ import { GrpcServices } from './grpcServices';
 import { LoggingBackend } from './loggingBackend';
 import { DEFAULT_OPERATION_DELAY_MS, OperationStore } from './operations';
 import { loadProtos } from './protos';
+import { startRestServer } from './restServer';
+import type { RestHandler } from './restTypes';
 import { RuntimeEngine, type RegistryCredentials } from './runtimeEngine';
 import { DEFAULT_STARTUP_TIMEOUT_MS, RuntimeManager, restoreCloudUrls } from './runtimeManager';
 import { applySeed } from './seeds';
 import { SecretManagerBackend } from './secretManagerBackend';
 import { ServiceUsageBackend } from './serviceUsageBackend';
 import { StateStore, emptyData } from './stateStore';
+import { transcodedHandler } from './transcoder';
 
 export interface EmulatorOptions {
   /** 0 or unset = any free port. */
   port?: number;
+  /** The REST/JSON port; 0 or unset = any free port. */
+  restPort?: number;
   /** Default 127.0.0.1. */
   host?: string;
   /** Persist state to DIR/state.json and load it on start. */
@@ -47,6 +53,9 @@ export interface RunningEmulator {
   host: string;
   /** "127.0.0.1:PORT", what the extension's apiEndpoint setting takes. */
   address: string;
+  /** The REST/JSON port and "127.0.0.1:PORT" (clients in REST mode: apiEndpoint + port, protocol http). */
+  restPort: number;
+  restAddress: string;
   stop(): Promise<void>;
   /** Replace all state with a seed ("" or undefined = empty); also clears faults and counters. */
   reset(seed?: string): void;
@@ -115,6 +124,16 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     server.bindAsync(`${host}:${opts.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
       err ? reject(err) : resolve(bound));
   });
+  // Asked in order, first answer wins: the transcoded gRPC methods, then hand-mapped surfaces.
+  const restHandlers: RestHandler[] = [
+    transcodedHandler(methods),
+  ];
+  const rest = await startRestServer({ host, port: opts.restPort ?? 0, handlers: restHandlers }).catch(async (err: unknown) => {
+    server.forceShutdown(); // e.g. the REST port is taken: nothing of this emulator may stay behind
+    operations.clear();
+    await runtime?.shutdown();
+    throw err;
+  });
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
@@ -122,6 +141,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       operations.clear();
       await runtime?.shutdown();
       state.flush();
+      await rest.close();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           server.forceShutdown();
@@ -135,6 +155,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     })();
     return stopped;
   };
-  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  return { port, host, address, stop, reset, state, faults, operations, cloudRun, logging, ...platform, runtime };
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  const address = `${hostPart}:${port}`;
+  const restAddress = `${hostPart}:${rest.port}`;
+  return { port, host, address, restPort: rest.port, restAddress, stop, reset, state, faults, operations, cloudRun, logging, ...platform, runtime };
 }
