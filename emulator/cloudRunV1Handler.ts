@@ -213,7 +213,9 @@ export function createCloudRunV1Handler(deps: CloudRunV1Deps): RestHandler {
       return ok(cloudRun.setIamPolicy({ resource, policy }));
     }
     if (t.verb === 'testIamPermissions' && req.method === 'POST') {
-      return ok(cloudRun.testIamPermissions({ resource, permissions: body.permissions as string[] | undefined }));
+      // Asked before a service exists too (gcloud run deploy, to decide whether to offer --allow-unauthenticated):
+      // Cloud Run answers from the project's permissions then; the emulator's caller owns everything.
+      return ok({ permissions: (body.permissions as string[] | undefined) ?? [] });
     }
     return undefined;
   }

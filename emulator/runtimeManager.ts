@@ -124,11 +124,15 @@ export class RuntimeManager {
     if (!record.runtime || this.deps.state.data.services[name] !== record) return;
     const route = routeOf(record);
     const wanted = new Set([...route.split.map((s) => s.revision), ...Object.values(route.tags)]);
-    await Promise.all([...this.instances.keys()]
-      .filter((k) => k.startsWith(`${name}/`) && !wanted.has(k.slice(name.length + 1)))
-      .map((k) => this.stopInstance(k)));
+    // Retired instances stop only once the new route serves: their SIGTERM grace (up to 10 s) must not keep
+    // the service on its old URLs, which pollers such as gcloud would read as the deployed state.
+    const retired = [...this.instances.keys()].filter((k) => k.startsWith(`${name}/`) && !wanted.has(k.slice(name.length + 1)));
+    const stopRetired = () => Promise.all(retired.map((k) => this.stopInstance(k)));
     await Promise.all([...wanted].filter((r) => record.runtime?.revisions[r]).map((r) => this.ensureInstance(record, r)));
-    if (!svc.uri) return;
+    if (!svc.uri) {
+      await stopRetired();
+      return;
+    }
     let proxy = this.proxies.get(name);
     if (!proxy) {
       const a = addressOf(name);
@@ -149,6 +153,7 @@ export class RuntimeManager {
       if (status.tag && urls.tagUris[status.tag]) status.uri = urls.tagUris[status.tag];
     }
     this.deps.state.changed();
+    await stopRetired();
   }
 
   private instanceFor(serviceName: string, revision: string): Promise<Instance | undefined> {

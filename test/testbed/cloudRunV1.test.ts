@@ -193,6 +193,9 @@ describe('emulator: Cloud Run Admin v1 (Knative) handler over the v2 state', fun
     const urlSafe = Buffer.from(set.etag, 'base64').toString('base64url');
     const again = await call('POST', `${base}:setIamPolicy`, { policy: { ...set, etag: urlSafe, bindings: [] } });
     assert.deepEqual(again.bindings, []);
+    // gcloud run deploy asks before the service exists.
+    const tested = await call('POST', `/v1/projects/${PROJECT}/locations/us-central1/services/not-yet:testIamPermissions`, { permissions: ['run.services.setIamPolicy'] });
+    assert.deepEqual(tested.permissions, ['run.services.setIamPolicy']);
   });
 
   it('lists services per region, and across regions on the global endpoint and /v1/projects/P/locations/-', async () => {
