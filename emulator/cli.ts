@@ -1,25 +1,33 @@
 // Command line: node out/emulator/cli.js --port P [--rest-port R] [--host H] [--data DIR] [--seed demo|scale:SxR]
 //   [--op-delay-ms N] [--docker-host unix:///…|tcp://…] [--no-runtime] [--startup-timeout-ms N]
-//   [--registry-auth HOST=USER:PASS]…
+//   [--registry-auth HOST=USER:PASS]… [--print-gcloud-env[=HOST:PORT]] [--gcloud-project P] [--gcloud-region R]
 // Prints "Mentor emulator listening on HOST:PORT" (gRPC) once ready, then the REST/JSON URL and the mode it
 // runs in; SIGTERM/SIGINT stop it cleanly (and remove the containers it started).
 // Runtime mode (revisions run as containers) is on with --docker-host, or by default when DOCKER_HOST is
 // set and its engine answers; --no-runtime keeps metadata only. Pull credentials: --registry-auth, else
 // the Docker CLI's stored logins (DOCKER_CONFIG or ~/.docker/config.json, plain "auth" entries), else
 // MENTOR_REGISTRY_USERNAME/PASSWORD (what the extension pushes to non-Google registries with).
+// --print-gcloud-env prints `export CLOUDSDK_…` lines that point a shell's gcloud at this emulator's REST port
+// once it is up; with =HOST:PORT it prints them for an emulator already running there and exits (gcloudEnv.ts;
+// gcloud also needs scripts/engine/gcloud-hosts.sh once, as root).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { connectDocker } from '../src/docker/connect';
+import { exportLines, gcloudEnv } from './gcloudEnv';
 import type { RegistryCredentials } from './runtimeEngine';
 import { startEmulator, type EmulatorOptions } from './server';
 
 const USAGE = 'Usage: node out/emulator/cli.js [--port P] [--rest-port R] [--host 127.0.0.1] [--data DIR] ' +
   '[--seed demo|scale:SxR] [--op-delay-ms N] [--docker-host URL | --no-runtime] [--startup-timeout-ms N] ' +
-  '[--registry-auth HOST=USER:PASS]...';
+  '[--registry-auth HOST=USER:PASS]... [--print-gcloud-env[=HOST:PORT]] [--gcloud-project P] [--gcloud-region R]';
 
 interface CliOptions extends EmulatorOptions {
   noRuntime?: boolean;
+  /** true = print once this emulator is up; a string = the REST address of a running one (print and exit). */
+  printGcloudEnv?: true | string;
+  gcloudProject?: string;
+  gcloudRegion?: string;
 }
 
 function parseArgs(argv: string[]): CliOptions {
@@ -52,6 +60,9 @@ function parseArgs(argv: string[]): CliOptions {
         opts.registryAuth = { ...opts.registryAuth, [m[1]]: { username: m[2], password: m[3] } };
         break;
       }
+      case '--print-gcloud-env': opts.printGcloudEnv = inline ?? true; break;
+      case '--gcloud-project': opts.gcloudProject = value(); break;
+      case '--gcloud-region': opts.gcloudRegion = value(); break;
       case '--help': case '-h': console.log(USAGE); process.exit(0); break;
       default: throw new Error(`Unknown option ${argv[i]}.`);
     }
@@ -99,6 +110,14 @@ async function main(): Promise<void> {
     console.error(`${(err as Error).message}\n${USAGE}`);
     process.exit(2);
   }
+  const printGcloud = (restAddress: string) =>
+    console.log(`# gcloud -> the emulator at ${restAddress} (eval these lines in a shell)\n${exportLines(gcloudEnv({
+      restAddress, project: opts.gcloudProject ?? 'mentor-demo', region: opts.gcloudRegion,
+    }))}`);
+  if (typeof opts.printGcloudEnv === 'string') {
+    printGcloud(opts.printGcloudEnv);
+    return;
+  }
   let note = opts.noRuntime ? 'metadata only (--no-runtime)' : '';
   if (!opts.noRuntime && !opts.dockerHost) {
     const found = await defaultDockerHost();
@@ -112,6 +131,7 @@ async function main(): Promise<void> {
   console.log(opts.dockerHost
     ? `Runtime mode: revisions run as containers on ${opts.dockerHost}; service URLs are http://127.0.0.1:PORT`
     : `Runtime: ${note}`);
+  if (opts.printGcloudEnv) printGcloud(emulator.restAddress);
   const shutdown = () => {
     emulator.stop().then(() => process.exit(0), (err: unknown) => {
       console.error(err);

@@ -1,12 +1,14 @@
 // Starts the emulator: one gRPC port serving Cloud Run Admin v2 (Services, Revisions), long-running
 // Operations, Cloud Logging v2, Service Usage, Secret Manager, Artifact Registry and the emulator's Control
-// service, and one HTTP port serving the same Google methods as REST/JSON (restServer.ts). With a Docker
+// service, and one HTTP port serving the same Google methods as REST/JSON (restServer.ts) plus Cloud Run Admin v1,
+// the Knative API gcloud speaks (cloudRunV1Handler.ts). With a Docker
 // engine (`dockerHost`) it is in runtime mode: revisions run as containers and services answer on local URLs
 // (runtimeManager.ts); without one it keeps metadata only.
 import { grpc } from 'google-gax';
 import { ApiMethods } from './apiMethods';
 import { ArtifactRegistryBackend } from './artifactRegistryBackend';
 import { CloudRunBackend } from './cloudRunBackend';
+import { createCloudRunV1Handler } from './cloudRunV1Handler';
 import { FaultInjector } from './faults';
 import { GrpcServices } from './grpcServices';
 import { LoggingBackend } from './loggingBackend';
@@ -127,6 +129,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   // Asked in order, first answer wins: the transcoded gRPC methods, then hand-mapped surfaces.
   const restHandlers: RestHandler[] = [
     transcodedHandler(methods),
+    createCloudRunV1Handler({ cloudRun, state, serviceUsage }),
   ];
   const rest = await startRestServer({ host, port: opts.restPort ?? 0, handlers: restHandlers }).catch(async (err: unknown) => {
     server.forceShutdown(); // e.g. the REST port is taken: nothing of this emulator may stay behind
