@@ -1,12 +1,11 @@
 // Proto3 JSON (https://protobuf.dev/programming-guides/json/) for the REST transcoder, through the same
-// proto3-json-serializer google-gax uses: JSON → protobufjs message → the plain object gRPC handlers get
-// (PROTO_LOADER_OPTIONS), and back. protobufjs loads the same .proto files as the gRPC server, once, on
-// the first REST call (~0.7 s), so a gRPC-only run never pays for it.
+// proto3-json-serializer google-gax uses: what a gRPC handler returned → protobufjs message → JSON as
+// Google's front ends print it (jsonRequest.ts goes the other way). protobufjs loads the same .proto files
+// as the gRPC server, once, on the first REST call (~0.7 s), so a gRPC-only run never pays for it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { protobuf } from 'google-gax';
-import { fromProto3JSON, toProto3JSON, type JSONValue } from 'proto3-json-serializer';
-import { invalidArgument } from './apiError';
+import { toProto3JSON, type JSONValue } from 'proto3-json-serializer';
 import { GOOGLE_PROTO_FILES, PROTO_LOADER_OPTIONS, protoIncludeDirs } from './protos';
 
 type Message = protobuf.Message<Record<string, unknown>> & Record<string, unknown>;
@@ -41,7 +40,7 @@ export function lookupType(fullName: string): protobuf.Type {
   return protoRoot().lookupType(fullName.replace(/^\./, ''));
 }
 
-function isMessageType(t: protobuf.ReflectionObject | null): t is protobuf.Type {
+export function isMessageType(t: protobuf.ReflectionObject | null): t is protobuf.Type {
   return t instanceof protobuf.Type;
 }
 
@@ -50,48 +49,9 @@ export function findField(type: protobuf.Type, key: string): protobuf.Field | un
   return type.fields[key] ?? type.fields[protobuf.util.camelCase(key)];
 }
 
-/**
- * Google rejects JSON naming a field the message does not have (a typo must not be silently dropped, which the
- * serializer would do); proto names ("service_id") are renamed to the JSON names the serializer reads.
- */
-export function checkFieldNames(type: protobuf.Type, json: unknown, at: string): void {
-  if (SPECIAL_JSON.has(type.fullName) || WRAPPERS.has(type.fullName)) return;
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) return; // the serializer reports the type error
-  const object = json as JsonObject;
-  for (const key of Object.keys(object)) {
-    const field = findField(type, key);
-    if (!field) throw invalidArgument(`Invalid JSON payload received. Unknown name "${key}"${at ? ` at '${at}'` : ''}: Cannot find field.`);
-    if (field.name !== key) {
-      object[field.name] = object[key];
-      delete object[key];
-    }
-    const value = object[field.name];
-    if (field.resolvedType?.fullName === '.google.protobuf.FieldMask' && typeof value === 'string') object[field.name] = fieldMaskFromJson(value);
-    if (!isMessageType(field.resolvedType) || value === null) continue;
-    const here = at ? `${at}.${field.name}` : field.name;
-    if (field.map) for (const [k, v] of Object.entries(value as JsonObject)) checkFieldNames(field.resolvedType, v, `${here}[${k}]`);
-    else if (field.repeated && Array.isArray(value)) value.forEach((v, i) => checkFieldNames(field.resolvedType as protobuf.Type, v, `${here}[${i}]`));
-    else checkFieldNames(field.resolvedType, value, here);
-  }
-}
-
-/**
- * A FieldMask's JSON form names fields in lowerCamelCase ("template.maxInstanceRequestConcurrency"); the
- * message carries proto names, which is what a gRPC handler receives from a gRPC client.
- */
-export function fieldMaskFromJson(text: string): string {
-  return text.split(',').map((p) => p.trim().replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)).join(',');
-}
-
-/** JSON of a whole request → what the gRPC handler of the method would have received. */
-export function requestFromJson(type: protobuf.Type, json: JsonObject): unknown {
-  let message: protobuf.Message | null;
-  try {
-    message = fromProto3JSON(type, json as never);
-  } catch (err) {
-    throw invalidArgument(`Invalid JSON payload received. ${err instanceof Error ? err.message.replace(/^\w+: /, '') : String(err)}`);
-  }
-  return type.toObject(message ?? type.create(), PROTO_LOADER_OPTIONS as protobuf.IConversionOptions);
+/** The proto (snake_case) name of a lowerCamelCase field name: what Google's error messages show. */
+export function protoName(jsonName: string): string {
+  return jsonName.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 function isDefaultScalar(value: unknown): boolean {
@@ -140,15 +100,57 @@ function normalizeForJson(message: Message): void {
   }
 }
 
+/**
+ * An Any in JSON: "@type" first, then the packed message's own fields (or "value" for types whose JSON is
+ * not an object). Done here rather than by the serializer so the packed message is normalized too.
+ */
+function anyToJson(any: Message, numericEnums: boolean): JSONValue {
+  const typeUrl = String(any.type_url ?? '');
+  const type = lookupType(typeUrl.replace(/^.*\//, ''));
+  const json = messageToJson(type.decode((any.value as Uint8Array | undefined) ?? new Uint8Array()) as Message, numericEnums);
+  if (SPECIAL_JSON.has(type.fullName) || WRAPPERS.has(type.fullName)) return { '@type': typeUrl, value: json };
+  return { '@type': typeUrl, ...(json as Record<string, JSONValue>) };
+}
+
+/** Replaces the serializer's rendering of every Any inside `message` by anyToJson's. */
+function patchAnys(message: Message, json: Record<string, JSONValue>, numericEnums: boolean): void {
+  const type = message.$type as protobuf.Type;
+  if (SPECIAL_JSON.has(type.fullName) || WRAPPERS.has(type.fullName)) return;
+  for (const field of type.fieldsArray) {
+    const value = message[field.name];
+    const out = json[field.name];
+    if (!isMessageType(field.resolvedType) || value === null || value === undefined || out === undefined || out === null) continue;
+    const convert = field.resolvedType.fullName === '.google.protobuf.Any'
+      ? (v: Message) => anyToJson(v, numericEnums)
+      : (v: Message, o: JSONValue) => {
+        patchAnys(v, o as Record<string, JSONValue>, numericEnums);
+        return o;
+      };
+    if (field.map) {
+      const entries = out as Record<string, JSONValue>;
+      for (const key of Object.keys(entries)) entries[key] = convert((value as Record<string, Message>)[key], entries[key]);
+    } else if (field.repeated) {
+      json[field.name] = (out as JSONValue[]).map((o, i) => convert((value as Message[])[i], o));
+    } else {
+      json[field.name] = convert(value as Message, out);
+    }
+  }
+}
+
+function messageToJson(message: Message, numericEnums: boolean): JSONValue {
+  normalizeForJson(message);
+  const json = toProto3JSON(message, { numericEnums }) ?? {};
+  if (json && typeof json === 'object' && !Array.isArray(json)) patchAnys(message, json, numericEnums);
+  return json;
+}
+
 /** What a handler returned for `type` → its proto3 JSON; `numericEnums` for `$alt=json;enum-encoding=int`. */
 export function responseToJson(type: protobuf.Type, plain: unknown, numericEnums = false): JSONValue {
-  const message = type.fromObject((plain ?? {}) as JsonObject) as Message;
-  normalizeForJson(message);
-  return toProto3JSON(message, { numericEnums }) ?? {};
+  return messageToJson(type.fromObject((plain ?? {}) as JsonObject) as Message, numericEnums);
 }
 
 /** The details of a google.rpc.Status (as ApiError carries it for grpc-status-details-bin) in JSON. */
 export function statusDetailsToJson(statusDetails: Buffer): JSONValue[] {
-  const status = lookupType('google.rpc.Status').decode(statusDetails);
-  return (toProto3JSON(status) as { details?: JSONValue[] } | null)?.details ?? [];
+  const status = lookupType('google.rpc.Status').decode(statusDetails) as Message;
+  return (messageToJson(status, false) as { details?: JSONValue[] }).details ?? [];
 }

@@ -4,14 +4,14 @@
 // parameters ($alt, $prettyPrint, key, …) belong to the front end, never to the request.
 import { protobuf } from 'google-gax';
 import { invalidArgument } from './apiError';
-import { fieldMaskFromJson, findField, type JsonObject } from './protoJson';
+import { checkScalar, fieldMaskFromJson } from './jsonRequest';
+import { findField, protoName, type JsonObject } from './protoJson';
 
 const SYSTEM_PARAMETERS = new Set([
   '$alt', 'alt', '$prettyPrint', 'prettyPrint', '$fields', 'fields', '$callback', 'callback', '$.xgafv',
   'key', 'access_token', 'oauth_token', 'quotaUser', 'userIp', 'upload_protocol', 'uploadType',
 ]);
 const STRING_JSON_TYPES = new Set(['.google.protobuf.Timestamp', '.google.protobuf.Duration']);
-const INT64 = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 const NUMBERS = new Set(['int32', 'uint32', 'sint32', 'fixed32', 'sfixed32', 'float', 'double']);
 
 export interface SystemParameters {
@@ -35,35 +35,27 @@ function cannotBind(key: string, why: string): Error {
   return invalidArgument(`Invalid JSON payload received. Unknown name "${key}": Cannot bind query parameter. ${why}`);
 }
 
-function scalar(type: string, raw: string, key: string): unknown {
-  const invalid = () => invalidArgument(`Invalid value at '${key}' (TYPE_${type.toUpperCase()}), "${raw}"`);
-  if (type === 'bool') {
-    if (raw === 'true' || raw === '1') return true;
-    if (raw === 'false' || raw === '0') return false;
-    throw invalid();
-  }
-  if (INT64.has(type)) {
-    if (!/^-?\d+$/.test(raw)) throw invalid();
-    return raw; // proto3 JSON carries int64 as a string
-  }
-  if (NUMBERS.has(type)) {
-    const n = Number(raw);
-    if (raw.trim() === '' || (Number.isNaN(n) && raw !== 'NaN')) throw invalid();
-    return Number.isFinite(n) ? n : raw;
-  }
-  return raw; // string, or bytes as base64
+/** A query string as the JSON value of `type` would be; checkScalar then says whether it fits. */
+function jsonScalar(type: string, raw: string): unknown {
+  if (type === 'bool') return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
+  if (NUMBERS.has(type) && raw.trim() !== '' && Number.isFinite(Number(raw))) return Number(raw);
+  return raw; // strings, bytes (base64), int64 (a string in proto3 JSON), enum names
 }
 
-function valueOf(field: protobuf.Field, raw: string, key: string): unknown {
+function valueOf(field: protobuf.Field, raw: string, key: string, at: string): unknown {
   const t = field.resolvedType;
-  if (t instanceof protobuf.Enum) return /^-?\d+$/.test(raw) ? Number(raw) : raw;
   if (t instanceof protobuf.Type) {
     if (t.fullName === '.google.protobuf.FieldMask') return fieldMaskFromJson(raw);
     if (STRING_JSON_TYPES.has(t.fullName)) return raw;
-    if (/^\.google\.protobuf\.\w+Value$/.test(t.fullName) && t.fields.value) return scalar(t.fields.value.type, raw, key);
-    throw cannotBind(key, `'${key}' is a message type. Parameters can only be bound to primitive types.`);
+    const wrapped = /^\.google\.protobuf\.\w+Value$/.test(t.fullName) ? t.fields.value : undefined;
+    if (!wrapped) throw cannotBind(key, `'${key}' is a message type. Parameters can only be bound to primitive types.`);
+    const value = jsonScalar(wrapped.type, raw);
+    checkScalar(wrapped, value, at);
+    return value;
   }
-  return scalar(field.type, raw, key);
+  const value = t instanceof protobuf.Enum && /^-?\d+$/.test(raw) ? Number(raw) : jsonScalar(field.type, raw);
+  checkScalar(field, value, at);
+  return value;
 }
 
 /** Sets each non-system query parameter into `json`, the request's JSON (lowerCamelCase keys). */
@@ -73,9 +65,11 @@ export function applyQuery(type: protobuf.Type, json: JsonObject, query: URLSear
     const names = key.split('.');
     let messageType = type;
     let target = json;
+    const at: string[] = [];
     for (let i = 0; i < names.length; i++) {
       const field = findField(messageType, names[i]);
       if (!field) throw cannotBind(key, `Field '${key}' could not be found in request message.`);
+      at.push(protoName(field.name));
       const last = i === names.length - 1;
       if (!last) {
         if (!(field.resolvedType instanceof protobuf.Type) || field.repeated || field.map) {
@@ -86,7 +80,7 @@ export function applyQuery(type: protobuf.Type, json: JsonObject, query: URLSear
         continue;
       }
       if (field.map) throw cannotBind(key, `'${key}' is a map field. Parameters can only be bound to primitive types.`);
-      const value = valueOf(field, raw, key);
+      const value = valueOf(field, raw, key, at.join('.'));
       if (field.repeated) ((target[field.name] ??= []) as unknown[]).push(value);
       else target[field.name] = value;
     }

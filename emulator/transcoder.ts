@@ -10,7 +10,8 @@ import {
   OPERATIONS_SERVICE_CONFIG_RULES, bindingsOf, bySpecificity, compileTemplate, matchTemplate,
   type CompiledTemplate, type HttpBinding, type HttpRuleOption,
 } from './httpRules';
-import { checkFieldNames, findField, protoRoot, requestFromJson, responseToJson, type JsonObject } from './protoJson';
+import { checkRequestJson, requestFromJson } from './jsonRequest';
+import { findField, protoRoot, responseToJson, type JsonObject } from './protoJson';
 import { applyQuery, systemParameters } from './queryParams';
 import type { RestHandler, RestRequest } from './restTypes';
 
@@ -96,13 +97,13 @@ function requestJson(route: TranscodedRoute, variables: Map<string, string>, req
     // With body "*" every field not in the path is in the body, so there is no query to bind (http.proto).
     if (request.body !== undefined) {
       if (!isObject(request.body)) throw invalidArgument('Invalid JSON payload received. The request body must be a JSON object.');
-      checkFieldNames(type, request.body, '');
+      checkRequestJson(type, request.body, '');
       Object.assign(json, request.body);
     }
   } else {
     if (route.body && request.body !== undefined) {
       const { names, last } = fieldPath(type, route.body);
-      if (last.resolvedType && 'fields' in last.resolvedType) checkFieldNames(last.resolvedType as protobuf.Type, request.body, route.body);
+      if (last.resolvedType && 'fields' in last.resolvedType) checkRequestJson(last.resolvedType as protobuf.Type, request.body, route.body);
       setAt(json, names, request.body);
     }
     applyQuery(type, json, request.query);

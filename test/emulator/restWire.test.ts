@@ -144,19 +144,25 @@ describe('emulator: the REST/JSON wire format', () => {
     assert.equal(unknown.status, 400);
     assert.equal(unknown.json.error.message,
       'Invalid JSON payload received. Unknown name "bogus": Cannot bind query parameter. Field \'bogus\' could not be found in request message.');
-    assert.equal((await get(`/v2/${PARENT}/services?pageSize=abc`)).json.error.message, 'Invalid value at \'pageSize\' (TYPE_INT32), "abc"');
+    assert.equal((await get(`/v2/${PARENT}/services?pageSize=abc`)).json.error.message, 'Invalid value at \'page_size\' (TYPE_INT32), "abc"');
   });
 
   it('creates a service from a JSON body; the operation is JSON, pollable and waitable over REST', async () => {
     const unknownField = await call(port, 'POST', `/v2/${PARENT}/services?serviceId=raw`, { template: { containers: [{ image: 'nginx' }] }, colour: 'red' });
     assert.equal(unknownField.status, 400);
     assert.equal(unknownField.json.error.message, 'Invalid JSON payload received. Unknown name "colour" at \'service\': Cannot find field.');
+    const badEnum = await call(port, 'POST', `/v2/${PARENT}/services?serviceId=raw`, { ingress: 'BOGUS', template: { containers: [{ image: 'nginx' }] } });
+    assert.equal(badEnum.json.error.message, 'Invalid value at \'service.ingress\' (type.googleapis.com/google.cloud.run.v2.IngressTraffic), "BOGUS"');
+    const badInt = await call(port, 'POST', `/v2/${PARENT}/services?serviceId=raw`, { template: { containers: [{ image: 'nginx', ports: [{ containerPort: 'http' }] }] } });
+    assert.equal(badInt.json.error.message, 'Invalid value at \'service.template.containers[0].ports[0].container_port\' (TYPE_INT32), "http"');
     const created = await call(port, 'POST', `/v2/${PARENT}/services?serviceId=raw`, { template: { containers: [{ image: 'nginx' }], max_instance_request_concurrency: 5 } });
     assert.equal(created.status, 200);
     const op = created.json;
     assert.match(op.name, new RegExp(`^${PARENT}/operations/[0-9a-f-]{36}$`));
     assert.ok(!('done' in op), 'a running operation omits done: false');
+    assert.deepEqual(Object.keys(op.metadata).slice(0, 2), ['@type', 'name'], '"@type" first, then the fields by number');
     assert.equal(op.metadata['@type'], 'type.googleapis.com/google.cloud.run.v2.Service');
+    assert.ok(!('labels' in op.metadata) && !('reconciling' in op.metadata && op.metadata.reconciling === false), 'the packed message omits defaults too');
     assert.equal(op.metadata.name, `${PARENT}/services/raw`);
     const waited = await call(port, 'POST', `/v2/${op.name}:wait`, { timeout: '10s' });
     assert.equal(waited.json.done, true);
@@ -229,7 +235,7 @@ describe('emulator: the REST/JSON wire format', () => {
     });
     const routes = transcodedRoutes(methods);
     const implemented = methods.registrations.flatMap((r) => Object.keys(r.impls).map((m) => r.definition[m].path.slice(1)));
-    assert.equal(implemented.length, 38);
+    assert.ok(implemented.length >= 38, `implemented: ${implemented.length}`);
     for (const name of implemented) assert.ok(routes.some((r) => r.method === name), `no route for ${name}`);
     const has = (verb: string, template: string, method: string) =>
       assert.ok(routes.some((r) => r.verb === verb && r.template === template && r.method === method), `${verb} ${template}`);
