@@ -1,0 +1,79 @@
+// Runs the wizard's steps: each is check → create if missing → verify (check again), so a re-run finds what
+// exists and resumes; a step that needs the user stops the run there, with the reason and the fix.
+import { Code, toUserFacingError } from '../gcp/errorMapping';
+import { billingStep, projectStep, signInStep } from './accountSteps';
+import { apisStep, permissionsStep, repositoryStep, serviceAccountStep } from './resourceSteps';
+import { secretsStep } from './secretsStep';
+import { SetupContext, SetupStep, StepId } from './setupContext';
+
+export const SETUP_STEPS: readonly SetupStep[] = [
+  signInStep, projectStep, billingStep, apisStep, repositoryStep, serviceAccountStep, permissionsStep, secretsStep,
+];
+
+export type StepState = 'pending' | 'checking' | 'working' | 'done' | 'missing' | 'needsAction' | 'failed';
+
+export interface StepOutcome {
+  id: StepId;
+  state: StepState;
+  summary: string;
+  willCreate?: string;
+  fix?: string;
+  /** True when this run created or changed something. */
+  changed?: boolean;
+}
+
+export async function runStep(step: SetupStep, ctx: SetupContext, allowCreate: boolean): Promise<StepOutcome> {
+  try {
+    const found = await step.check(ctx);
+    if (found.status === 'done') return { id: step.id, state: 'done', summary: found.summary };
+    if (found.status === 'needsAction') return { id: step.id, state: 'needsAction', summary: found.summary, fix: found.fix };
+    if (!allowCreate || !step.create) return { id: step.id, state: 'missing', summary: found.summary, willCreate: found.willCreate };
+    await step.create(ctx);
+    const verified = await step.check(ctx);
+    if (verified.status === 'done') return { id: step.id, state: 'done', summary: verified.summary, changed: true };
+    return { id: step.id, state: 'failed', summary: `Created, but the check still finds: ${verified.summary}`,
+      fix: verified.status === 'needsAction' ? verified.fix : 'Google Cloud may still be propagating the change: check again in a minute.' };
+  } catch (error) {
+    return failed(step, ctx, error);
+  }
+}
+
+function failed(step: SetupStep, ctx: SetupContext, error: unknown): StepOutcome {
+  const project = ctx.answers.project ?? '';
+  const e = error as { code?: unknown; details?: string; message?: string };
+  if (e?.code === Code.PERMISSION_DENIED) {
+    // The shared mapping names Cloud Run's role; here the step knows better what was refused.
+    const detail = String(e.details || e.message || '').replace(/^\d+ [A-Z_]+: /, '');
+    return { id: step.id, state: 'failed', summary: `Permission denied (${step.title}) in project ${project}: ${detail}`,
+      fix: 'Ask a project owner for the role the message names, or choose a project you own; then run the step again.' };
+  }
+  const mapped = toUserFacingError(error, { action: `set up ${step.title.toLowerCase()}`, project, endpoint: ctx.emulator });
+  const fix = mapped.actions.map((a) => (a.kind === 'copyText' ? `run "${a.text}"` : a.kind === 'openUrl' && !a.url.startsWith('command:') ? `see ${a.url}` : ''))
+    .filter(Boolean).join('; ');
+  return { id: step.id, state: 'failed', summary: mapped.message, fix: fix || 'Fix the cause above, then run the step again.' };
+}
+
+/**
+ * Runs the steps in order, checking only or creating too. A step that is not done stops the run there: the
+ * ones after it build on it, so they show as waiting rather than failing for its reason.
+ */
+export async function runSteps(ctx: SetupContext, allowCreate: boolean, report: (outcome: StepOutcome) => void,
+  steps: readonly SetupStep[] = SETUP_STEPS): Promise<StepOutcome[]> {
+  const outcomes: StepOutcome[] = [];
+  let blocked = false;
+  for (const step of steps) {
+    if (blocked) {
+      const outcome: StepOutcome = { id: step.id, state: 'pending', summary: 'Waiting for the steps above.' };
+      outcomes.push(outcome);
+      report(outcome);
+      continue;
+    }
+    report({ id: step.id, state: allowCreate ? 'working' : 'checking', summary: allowCreate ? 'Working…' : 'Checking…' });
+    const outcome = await runStep(step, ctx, allowCreate);
+    outcomes.push(outcome);
+    report(outcome);
+    // Secrets are optional: the run ends with them, done or not.
+    if (outcome.state !== 'done' && step.id !== 'secrets') blocked = true;
+  }
+  return outcomes;
+}
