@@ -1,8 +1,12 @@
-// The gRPC methods of Service Usage, Secret Manager and Artifact Registry, and which Google API gates
-// each emulated service (a call to a disabled API answers SERVICE_DISABLED).
+// The gRPC methods of Service Usage, Secret Manager, Artifact Registry, Resource Manager and Cloud Billing,
+// and which Google API gates each emulated service (a call to a disabled API answers SERVICE_DISABLED).
+// Resource Manager and Billing are never gated: Google checks them against the caller's quota project,
+// not the project a request names (which may not exist yet, or have nothing enabled).
 import type { grpc } from 'google-gax';
 import type { ArtifactRegistryBackend } from './artifactRegistryBackend';
+import type { BillingBackend } from './billingBackend';
 import type { LoadedProtos } from './protos';
+import type { ResourceManagerBackend } from './resourceManagerBackend';
 import type { SecretManagerBackend } from './secretManagerBackend';
 import type { ServiceUsageBackend } from './serviceUsageBackend';
 
@@ -19,14 +23,17 @@ export interface PlatformBackends {
   serviceUsage: ServiceUsageBackend;
   secretManager: SecretManagerBackend;
   artifactRegistry: ArtifactRegistryBackend;
+  /** Optional so a test can build the transports around only the backends it needs. */
+  resourceManager?: ResourceManagerBackend;
+  billing?: BillingBackend;
 }
 
 export const RUN_API = 'run.googleapis.com';
 export const LOGGING_API = 'logging.googleapis.com';
 
 export function platformRegistrations(protos: LoadedProtos, b: PlatformBackends): Registration[] {
-  const { serviceUsage: su, secretManager: sm, artifactRegistry: ar } = b;
-  return [
+  const { serviceUsage: su, secretManager: sm, artifactRegistry: ar, resourceManager: rm, billing } = b;
+  const registrations: Registration[] = [
     {
       definition: protos.serviceUsage,
       impls: {
@@ -53,6 +60,9 @@ export function platformRegistrations(protos: LoadedProtos, b: PlatformBackends)
         EnableSecretVersion: (req: never) => sm.enableSecretVersion(req),
         DisableSecretVersion: (req: never) => sm.disableSecretVersion(req),
         DestroySecretVersion: (req: never) => sm.destroySecretVersion(req),
+        GetIamPolicy: (req: never) => sm.getIamPolicy(req),
+        SetIamPolicy: (req: never) => sm.setIamPolicy(req),
+        TestIamPermissions: (req: never) => sm.testIamPermissions(req),
       },
     },
     {
@@ -65,4 +75,30 @@ export function platformRegistrations(protos: LoadedProtos, b: PlatformBackends)
       },
     },
   ];
+  if (rm) {
+    registrations.push({
+      definition: protos.resourceManager,
+      impls: {
+        SearchProjects: (req: never) => rm.searchProjects(req),
+        GetProject: (req: never) => rm.getProject(req),
+        CreateProject: (req: never) => rm.createProject(req),
+        GetIamPolicy: (req: never) => rm.getIamPolicy(req),
+        SetIamPolicy: (req: never) => rm.setIamPolicy(req),
+        TestIamPermissions: (req: never) => rm.testIamPermissions(req),
+      },
+    });
+  }
+  if (billing) {
+    registrations.push({
+      definition: protos.billing,
+      impls: {
+        ListBillingAccounts: (req: never) => billing.listBillingAccounts(req),
+        GetBillingAccount: (req: never) => billing.getBillingAccount(req),
+        GetProjectBillingInfo: (req: never) => billing.getProjectBillingInfo(req),
+        UpdateProjectBillingInfo: (req: never) => billing.updateProjectBillingInfo(req),
+        ListProjectBillingInfo: (req: never) => billing.listProjectBillingInfo(req),
+      },
+    });
+  }
+  return registrations;
 }

@@ -1,7 +1,7 @@
 // Loads the Google APIs from the .proto files the real client packages ship, so the emulator speaks
 // exactly the wire format the clients expect, plus the emulator's own control service. Cloud Run Admin v2,
 // Operations and Logging come first; Service Usage, Secret Manager and Artifact Registry serve the
-// deploy preflight.
+// deploy preflight; Resource Manager and Cloud Billing the setup wizard.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as protoLoader from '@grpc/proto-loader';
@@ -51,6 +51,8 @@ export function protoIncludeDirs(): string[] {
     packageRoot('@google-cloud/secret-manager'),
     packageRoot('@google-cloud/artifact-registry'),
     packageRoot('@google-cloud/service-usage'),
+    packageRoot('@google-cloud/resource-manager'),
+    packageRoot('@google-cloud/billing'),
   ];
 }
 
@@ -73,6 +75,8 @@ export interface LoadedProtos {
   serviceUsage: grpc.ServiceDefinition;
   secretManager: grpc.ServiceDefinition;
   artifactRegistry: grpc.ServiceDefinition;
+  resourceManager: grpc.ServiceDefinition;
+  billing: grpc.ServiceDefinition;
   /** Packs any message of the loaded protos, e.g. pack('google.rpc.ErrorInfo', {...}). */
   pack(typeName: string, message: object): AnyMessage;
   /** Encodes a message (e.g. google.rpc.Status for grpc-status-details-bin). */
@@ -92,6 +96,8 @@ export const GOOGLE_PROTO_FILES: readonly string[] = [
   'google/api/serviceusage/v1/serviceusage.proto',
   'google/cloud/secretmanager/v1/service.proto',
   'google/devtools/artifactregistry/v1/service.proto',
+  'google/cloud/resourcemanager/v3/projects.proto',
+  'google/cloud/billing/v1/cloud_billing.proto',
   'google/rpc/status.proto',
   'google/rpc/error_details.proto',
 ];
@@ -122,6 +128,8 @@ export function loadProtos(): LoadedProtos {
     serviceUsage: service('google.api.serviceusage.v1.ServiceUsage'),
     secretManager: service('google.cloud.secretmanager.v1.SecretManagerService'),
     artifactRegistry: service('google.devtools.artifactregistry.v1.ArtifactRegistry'),
+    resourceManager: service('google.cloud.resourcemanager.v3.Projects'),
+    billing: service('google.cloud.billing.v1.CloudBilling'),
     pack,
     serialize,
     packService: (s) => pack('google.cloud.run.v2.Service', s),

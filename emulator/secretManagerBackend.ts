@@ -1,9 +1,11 @@
 // Secret Manager v1: secrets, versions ("latest" = the newest version), payload access with CRC32C.
 // Names come back with the project number, as Google returns them; requests may use the id or the number.
-// Cloud Run's runtime resolves `valueSource.secretKeyRef` env vars through resolveForRuntime().
+// Cloud Run's runtime resolves `valueSource.secretKeyRef` env vars through resolveForRuntime(), which also
+// applies IAM: the revision's service account needs secretmanager.versions.access on the secret or project.
 import { randomUUID } from 'node:crypto';
 import { aborted, alreadyExists, failedPrecondition, invalidArgument, notFound } from './apiError';
-import type { Secret, SecretVersion, SecretVersionState } from './apiTypes';
+import type { IamPolicy, Secret, SecretVersion, SecretVersionState } from './apiTypes';
+import { DEFAULT_CALLER, emptyPolicy, policiesGrant, projectPolicy, replacePolicy } from './iamAccess';
 import { paginate } from './pagination';
 import { numberOf, resolveProject } from './projects';
 import type { SecretRecord, StateStore } from './stateStore';
@@ -20,8 +22,11 @@ interface SecretAddress {
 
 export type SecretResolution = { ok: true; value: string; version: string } | { ok: false; message: string };
 
+const ACCESS = 'secretmanager.versions.access';
+
 export class SecretManagerBackend {
-  constructor(private readonly state: StateStore) {}
+  /** `caller`: whom TestIamPermissions answers for (the emulator's caller identity). */
+  constructor(private readonly state: StateStore, private readonly caller: { member: string } = { member: DEFAULT_CALLER }) {}
 
   private get secrets(): Record<string, SecretRecord> {
     return this.state.data.secrets;
@@ -132,11 +137,33 @@ export class SecretManagerBackend {
     return this.setVersionState(req.name, 'DESTROYED');
   }
 
+  // ---- IAM on secrets (google.iam.v1 methods of SecretManagerService) ---------------------------
+
+  getIamPolicy(req: { resource?: string }): IamPolicy {
+    const record = this.record(this.parseSecretName(req.resource, 'resource'));
+    record.iamPolicy ??= emptyPolicy();
+    return structuredClone(record.iamPolicy);
+  }
+
+  setIamPolicy(req: { resource?: string; policy?: IamPolicy }): IamPolicy {
+    const record = this.record(this.parseSecretName(req.resource, 'resource'));
+    record.iamPolicy = replacePolicy(record.iamPolicy, req.policy, this.state.data);
+    this.state.changed();
+    return structuredClone(record.iamPolicy);
+  }
+
+  testIamPermissions(req: { resource?: string; permissions?: string[] }): { permissions: string[] } {
+    const address = this.parseSecretName(req.resource, 'resource');
+    const record = this.record(address);
+    return { permissions: (req.permissions ?? []).filter((p) => this.allowed(address.project, record, this.caller.member, p)) };
+  }
+
   /**
    * What a Cloud Run instance gets for `secretKeyRef{secret, version}` in `project`: the value, or the
    * reason it cannot start. `secret` is NAME or projects/P/secrets/NAME; version an integer or "latest".
+   * With `serviceAccount` (the revision's identity) the read needs its secretmanager.versions.access.
    */
-  resolveForRuntime(project: string, secret: string, version: string | undefined): SecretResolution {
+  resolveForRuntime(project: string, secret: string, version: string | undefined, serviceAccount?: string): SecretResolution {
     const full = /^projects\/([^/]+)\/secrets\/([^/]+)$/.exec(secret);
     const address = { project: resolveProject(this.state.data, full ? full[1] : project, [project]), secret: full ? full[2] : secret };
     const wanted = version || 'latest';
@@ -144,11 +171,25 @@ export class SecretManagerBackend {
     const record = this.secrets[storeKey(address)];
     const entry = record && (wanted === 'latest' ? record.versions[record.versions.length - 1] : record.versions.find((v) => String(versionNumber(v.version)) === wanted));
     if (!entry) return { ok: false, message: `Secret ${shown} was not found` };
+    if (serviceAccount && !this.allowed(address.project, record, `serviceAccount:${serviceAccount}`, ACCESS)) {
+      return {
+        ok: false,
+        message: `Permission denied on secret: ${shown} for Revision service account ${serviceAccount}. The service account used must be ` +
+          "granted the 'Secret Manager Secret Accessor' role (roles/secretmanager.secretAccessor) at the secret, project or higher level.",
+      };
+    }
     if (entry.version.state !== 'ENABLED') return { ok: false, message: `Secret ${shown} is in ${entry.version.state} state` };
     return { ok: true, value: Buffer.from(entry.data, 'base64').toString('utf8'), version: String(versionNumber(entry.version)) };
   }
 
   // ---- helpers --------------------------------------------------------------------------------
+
+  /** The secret's policy, then its project's; a project the Resource Manager does not model is not checked. */
+  private allowed(project: string, record: SecretRecord, member: string, permission: string): boolean {
+    const inProject = projectPolicy(this.state.data, project);
+    if (!inProject) return true;
+    return policiesGrant([record.iamPolicy, inProject], member, permission);
+  }
 
   private setVersionState(name: string | undefined, state: SecretVersionState): SecretVersion {
     const entry = this.versionOf(name, false);

@@ -1,11 +1,11 @@
-// Ready-made states: "demo" (a small realistic project to click through) and "scale:SxR" (S services
-// with R revisions each, for benchmarks). Built directly in the state with the same builders the API
+// Ready-made states: "demo" (a small realistic project to click through), "scale:SxR" (S services
+// with R revisions each, for benchmarks) and "projects:N" (N Resource Manager projects, for paging). Built directly in the state with the same builders the API
 // handlers use, so seeded resources look exactly like deployed ones.
 import { autoRevisionName } from '../src/core/cloudRunNames';
 import { invalidArgument } from './apiError';
 import type { LogEntry, RevisionTemplate, TrafficTarget } from './apiTypes';
 import { LATEST, REVISION, defaultStartFailureMessage, normalizeTraffic, serviceUri, templateFingerprint } from './cloudRunRules';
-import { seedDemoPlatform } from './platformSeeds';
+import { seedDemoPlatform, seedManyProjects } from './platformSeeds';
 import { beginReconcile, finishFailed, finishServing, newRevision, newServiceRecord, type ServiceAddress } from './resourceBuilders';
 import { validatedSpec } from './serviceSpec';
 import type { EmulatorData } from './stateStore';
@@ -38,7 +38,9 @@ export function applySeed(data: EmulatorData, seed: string | undefined): void {
   if (seed === 'demo') return seedDemo(data, Date.now());
   const scale = /^scale:(\d+)x(\d+)$/.exec(seed);
   if (scale) return seedScale(data, Number(scale[1]), Number(scale[2]), Date.now());
-  throw invalidArgument(`Unknown seed '${seed}': use "demo" or "scale:SERVICESxREVISIONS" (e.g. scale:200x50).`);
+  const projects = /^projects:(\d+)$/.exec(seed);
+  if (projects && Number(projects[1]) >= 1 && Number(projects[1]) <= 99_999) return seedManyProjects(data, Number(projects[1]), Date.now());
+  throw invalidArgument(`Unknown seed '${seed}': use "demo", "scale:SERVICESxREVISIONS" (e.g. scale:200x50) or "projects:N" (1 ≤ N ≤ 99999).`);
 }
 
 function secretEnv(name: string, secret: string, version = 'latest') {

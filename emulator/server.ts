@@ -1,25 +1,30 @@
 // Starts the emulator: one gRPC port serving Cloud Run Admin v2 (Services, Revisions), long-running
-// Operations, Cloud Logging v2, Service Usage, Secret Manager, Artifact Registry and the emulator's Control
-// service, and one HTTP port serving the same Google methods as REST/JSON (restServer.ts) plus Cloud Run Admin v1,
-// the Knative API gcloud speaks (cloudRunV1Handler.ts). With a Docker
+// Operations, Cloud Logging v2, Service Usage, Secret Manager, Artifact Registry, Resource Manager v3, Cloud
+// Billing v1 and the emulator's Control service, and one HTTP port serving the same Google methods as REST/JSON
+// (restServer.ts) plus Cloud Run Admin v1, the Knative API gcloud speaks (cloudRunV1Handler.ts), and IAM Admin
+// service accounts (serviceAccountsHandler.ts). With a Docker
 // engine (`dockerHost`) it is in runtime mode: revisions run as containers and services answer on local URLs
 // (runtimeManager.ts); without one it keeps metadata only.
 import { grpc } from 'google-gax';
 import { ApiMethods } from './apiMethods';
 import { ArtifactRegistryBackend } from './artifactRegistryBackend';
+import { BillingBackend } from './billingBackend';
 import { CloudRunBackend } from './cloudRunBackend';
 import { createCloudRunV1Handler } from './cloudRunV1Handler';
 import { FaultInjector } from './faults';
+import { DEFAULT_CALLER } from './iamAccess';
 import { GrpcServices } from './grpcServices';
 import { LoggingBackend } from './loggingBackend';
 import { DEFAULT_OPERATION_DELAY_MS, OperationStore } from './operations';
 import { loadProtos } from './protos';
+import { ResourceManagerBackend, type CallerIdentity } from './resourceManagerBackend';
 import { startRestServer } from './restServer';
 import type { RestHandler } from './restTypes';
 import { RuntimeEngine, type RegistryCredentials } from './runtimeEngine';
 import { DEFAULT_STARTUP_TIMEOUT_MS, RuntimeManager, restoreCloudUrls } from './runtimeManager';
 import { applySeed } from './seeds';
 import { SecretManagerBackend } from './secretManagerBackend';
+import { createServiceAccountsHandler } from './serviceAccountsHandler';
 import { ServiceUsageBackend } from './serviceUsageBackend';
 import { StateStore, emptyData } from './stateStore';
 import { transcodedHandler } from './transcoder';
@@ -33,7 +38,7 @@ export interface EmulatorOptions {
   host?: string;
   /** Persist state to DIR/state.json and load it on start. */
   dataDir?: string;
-  /** "demo" or "scale:SxR"; applied only when no saved state was loaded. */
+  /** "demo", "scale:SxR" or "projects:N"; applied only when no saved state was loaded. */
   seed?: string;
   /** How long Create/Update/Delete operations run (default 300 ms). */
   operationDelayMs?: number;
@@ -48,6 +53,15 @@ export interface EmulatorOptions {
   startupTimeoutMs?: number;
   /** Credentials for pulling, by registry host ("127.0.0.1:5001"); "*" applies to any other registry. */
   registryAuth?: Record<string, RegistryCredentials>;
+  /**
+   * The principal IAM checks treat as the caller (TestIamPermissions, SearchProjects, owner of new projects).
+   * Default user:developer@example.com, the owner of the demo projects. Changeable later through `caller`.
+   */
+  caller?: string;
+  /** How long a new service account answers NOT_FOUND to reads (default 1500 ms, as IAM lags on Google). */
+  serviceAccountConsistencyMs?: number;
+  /** How long an API stays SERVICE_DISABLED after its enable operation finished (default 0). */
+  apiPropagationMs?: number;
 }
 
 export interface RunningEmulator {
@@ -70,6 +84,10 @@ export interface RunningEmulator {
   readonly serviceUsage: ServiceUsageBackend;
   readonly secretManager: SecretManagerBackend;
   readonly artifactRegistry: ArtifactRegistryBackend;
+  readonly resourceManager: ResourceManagerBackend;
+  readonly billing: BillingBackend;
+  /** Set `caller.member` to act as another principal from the next request on. */
+  readonly caller: CallerIdentity;
   /** Set in runtime mode. */
   readonly runtime?: RuntimeManager;
 }
@@ -85,8 +103,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const faults = new FaultInjector();
   const operations = new OperationStore(opts.operationDelayMs ?? DEFAULT_OPERATION_DELAY_MS, () => state.changed());
   const logging = new LoggingBackend(state);
-  const serviceUsage = new ServiceUsageBackend({ state, operations, protos });
-  const secretManager = new SecretManagerBackend(state);
+  const caller: CallerIdentity = { member: opts.caller ?? DEFAULT_CALLER };
+  const serviceUsage = new ServiceUsageBackend({ state, operations, protos, propagationMs: opts.apiPropagationMs });
+  const secretManager = new SecretManagerBackend(state, caller);
   let runtime: RuntimeManager | undefined;
   if (opts.dockerHost) {
     const engine = await RuntimeEngine.connect(opts.dockerHost);
@@ -108,6 +127,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   }
   const cloudRun = new CloudRunBackend({ state, operations, faults, protos, user: opts.user ?? 'developer@example.com', runtime });
   const artifactRegistry = new ArtifactRegistryBackend({ state, operations, protos });
+  const resourceManager = new ResourceManagerBackend({ state, operations, pack: protos.pack, caller });
+  const billing = new BillingBackend({ state, serialize: protos.serialize, pack: protos.pack });
   const reset = (seed?: string) => {
     const data = emptyData();
     applySeed(data, seed); // first: an unknown seed must leave everything as it was
@@ -117,7 +138,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     state.data = data;
     state.changed();
   };
-  const platform = { serviceUsage, secretManager, artifactRegistry };
+  const platform = { serviceUsage, secretManager, artifactRegistry, resourceManager, billing };
   const methods = new ApiMethods({ protos, cloudRun, logging, operations, faults, platform });
   const services = new GrpcServices({ protos, methods, logging, operations, faults, platform, reset });
   const server = new grpc.Server();
@@ -130,6 +151,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const restHandlers: RestHandler[] = [
     transcodedHandler(methods),
     createCloudRunV1Handler({ cloudRun, state, serviceUsage }),
+    createServiceAccountsHandler({ state, serviceUsage, consistencyDelayMs: opts.serviceAccountConsistencyMs }),
   ];
   const rest = await startRestServer({ host, port: opts.restPort ?? 0, handlers: restHandlers }).catch(async (err: unknown) => {
     server.forceShutdown(); // e.g. the REST port is taken: nothing of this emulator may stay behind
@@ -161,5 +183,5 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const hostPart = host.includes(':') ? `[${host}]` : host;
   const address = `${hostPart}:${port}`;
   const restAddress = `${hostPart}:${rest.port}`;
-  return { port, host, address, restPort: rest.port, restAddress, stop, reset, state, faults, operations, cloudRun, logging, ...platform, runtime };
+  return { port, host, address, restPort: rest.port, restAddress, stop, reset, state, faults, operations, cloudRun, logging, ...platform, caller, runtime };
 }

@@ -32,6 +32,11 @@ export const API_TITLES: Readonly<Record<string, string>> = {
   'storage.googleapis.com': 'Cloud Storage API',
 };
 
+/** What Google turns on in a project it creates (of the APIs above); Cloud Run's own APIs are not among them. */
+export const DEFAULT_NEW_PROJECT_APIS = [
+  'cloudtrace.googleapis.com', 'logging.googleapis.com', 'monitoring.googleapis.com', 'serviceusage.googleapis.com', 'storage.googleapis.com',
+];
+
 const OPERATION_METADATA = 'google.api.serviceusage.v1.OperationMetadata';
 const MAX_BATCH = 20;
 const LIST_LIMITS = { defaultSize: 50, maxSize: 200 };
@@ -47,9 +52,17 @@ export interface ServiceUsageDeps {
   state: StateStore;
   operations: OperationStore;
   protos: LoadedProtos;
+  /**
+   * How long an API stays SERVICE_DISABLED for its callers after an enable operation finished (Google: "If you
+   * enabled this API recently, wait a few minutes for the action to propagate"). Default 0: no delay.
+   */
+  propagationMs?: number;
 }
 
 export class ServiceUsageBackend {
+  /** project id → API → epoch ms from which calls to it succeed. In memory: a restart ends every wait. */
+  private readonly propagating = new Map<string, Map<string, number>>();
+
   constructor(private readonly deps: ServiceUsageDeps) {}
 
   isEnabled(projectRef: string, api: string): boolean {
@@ -69,8 +82,19 @@ export class ServiceUsageBackend {
 
   /** Throws Google's SERVICE_DISABLED error when `api` is off in the request's project. */
   check(projectRef: string | undefined, api: string): void {
-    if (!projectRef || this.isEnabled(projectRef, api)) return;
+    if (!projectRef) return;
+    if (this.isEnabled(projectRef, api) && !this.stillPropagating(this.project(projectRef), api)) return;
     throw this.serviceDisabled(projectRef, api);
+  }
+
+  private stillPropagating(project: string, api: string): boolean {
+    const readyAt = this.propagating.get(project)?.get(api);
+    if (readyAt === undefined) return false;
+    if (Date.now() >= readyAt) {
+      this.propagating.get(project)?.delete(api);
+      return false;
+    }
+    return true;
   }
 
   serviceDisabled(projectRef: string, api: string): ApiError {
@@ -158,7 +182,15 @@ export class ServiceUsageBackend {
       resourceNames: apis.map((api) => `services/${api}/projectSettings/${number}`),
     });
     return this.deps.operations.start('', metadata, () => {
-      for (const api of apis) this.setEnabled(project, api, enabled);
+      const propagationMs = this.deps.propagationMs ?? 0;
+      for (const api of apis) {
+        const wasEnabled = this.isEnabled(project, api);
+        this.setEnabled(project, api, enabled);
+        if (enabled && !wasEnabled && propagationMs > 0) {
+          if (!this.propagating.has(project)) this.propagating.set(project, new Map());
+          this.propagating.get(project)!.set(api, Date.now() + propagationMs);
+        }
+      }
       return { response: response(apis.map((api) => this.message(project, api))) };
     });
   }

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IamPolicy, LogEntry, Repository, Revision, Secret, SecretVersion, Service } from './apiTypes';
+import type { BillingAccountRecord, ProjectRecord, ServiceAccountRecord } from './platformRecords';
 
 export interface ServiceRecord {
   service: Service;
@@ -31,6 +32,8 @@ export interface SecretRecord {
   secret: Secret;
   /** Ascending by version number (versions/1 first); `data` is the payload, base64. */
   versions: { version: SecretVersion; data: string }[];
+  /** The secret's own IAM policy (Secret Manager GetIamPolicy/SetIamPolicy); unset = no bindings yet. */
+  iamPolicy?: IamPolicy;
 }
 
 export interface EmulatorData {
@@ -45,10 +48,24 @@ export interface EmulatorData {
   secrets: Record<string, SecretRecord>;
   /** Artifact Registry, keyed by projects/PROJECT_ID/locations/L/repositories/R. */
   repositories: Record<string, Repository>;
+  /**
+   * Resource Manager, keyed by project id. A project that other APIs mention but that is missing here has
+   * no modelled IAM: access checks pass for it (state made before the Resource Manager existed, bare tests).
+   */
+  projects: Record<string, ProjectRecord>;
+  /** Cloud Billing, keyed by billingAccounts/ID. */
+  billingAccounts: Record<string, BillingAccountRecord>;
+  /** Cloud Billing: project id → billingAccounts/ID it is linked to (absent = billing disabled). */
+  projectBilling: Record<string, string>;
+  /** IAM Admin, keyed by service account email. */
+  serviceAccounts: Record<string, ServiceAccountRecord>;
 }
 
 export function emptyData(): EmulatorData {
-  return { version: 1, services: {}, logEntries: [], apiStates: {}, secrets: {}, repositories: {} };
+  return {
+    version: 1, services: {}, logEntries: [], apiStates: {}, secrets: {}, repositories: {},
+    projects: {}, billingAccounts: {}, projectBilling: {}, serviceAccounts: {},
+  };
 }
 
 const SAVE_DEBOUNCE_MS = 50;
@@ -76,6 +93,11 @@ export class StateStore {
     parsed.apiStates ??= {};
     parsed.secrets ??= {};
     parsed.repositories ??= {};
+    // ... and before the Resource Manager, Cloud Billing and IAM Admin.
+    parsed.projects ??= {};
+    parsed.billingAccounts ??= {};
+    parsed.projectBilling ??= {};
+    parsed.serviceAccounts ??= {};
     this.data = parsed;
     return true;
   }
