@@ -4,7 +4,7 @@
 //       family, google-gax + grpc, dockerode, tar-fs, …) becomes a chunk loaded on first use, shared by the
 //       extension and the CLI, so each module exists once (one google-gax, one UserFacingError class).
 //   dist/ssh.cjs  docker-modem's SSH agent with ssh2, required only for an ssh:// Docker host.
-//   dist/webview.js  the webview bundle.
+//   dist/webview.js, dist/setupWizard.js  the webview bundles (service details; first-time setup).
 //   out/  a plain transpile of src/emulator/test (same relative paths) so mocha, the emulator CLI and the
 //       VS Code test host run JavaScript without a TypeScript loader.
 // --production: minified, no source maps (what the .vsix ships). Type checking is `npm run typecheck` (tsc).
@@ -119,10 +119,10 @@ await Promise.all([
     outfile: 'dist/ssh.cjs',
     format: 'cjs',
   }),
-  esbuild.build({
+  ...[['webview-ui/src/main.ts', 'dist/webview.js'], ['webview-ui/src/setup/main.ts', 'dist/setupWizard.js']].map(([entry, outfile]) => esbuild.build({
     absWorkingDir: root,
-    entryPoints: ['webview-ui/src/main.ts'],
-    outfile: 'dist/webview.js',
+    entryPoints: [entry],
+    outfile,
     bundle: true,
     platform: 'browser',
     target: 'es2022',
@@ -130,7 +130,7 @@ await Promise.all([
     minify: production,
     sourcemap: !production,
     logLevel: 'warning',
-  }),
+  })),
   esbuild.build({
     absWorkingDir: root,
     entryPoints: ['src', 'emulator', 'test'].flatMap(tsFiles),

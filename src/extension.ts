@@ -73,6 +73,10 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
   }));
   context.subscriptions.push({ dispose: () => void connection.dispose() });
 
+  // After activate() returns, and from its own chunk: activation pays nothing for the first-open offer.
+  setTimeout(() => void import('./setup/firstOpenOffer').then((m) => m.offerSetupOnce(context))
+    .catch((error: unknown) => log.warn(`Setup offer: ${(error as Error)?.message ?? error}`)), 0);
+
   const activationMs = Date.now() - started;
   log.info(`Mentor activated in ${activationMs} ms`);
   const firstModuleAt = (globalThis as { __mentorFirstModuleAt?: number }).__mentorFirstModuleAt;

@@ -22,6 +22,7 @@ export const allCommands: readonly LazyCommand[] = [
   { id: 'mentor.routeAllTraffic', load: async () => (await import('./routeAllTraffic')).routeAllTraffic },
   { id: 'mentor.runErrorAction', load: async () => (await import('./runErrorActionCommand')).runErrorActionCommand },
   { id: 'mentor.runLocally', load: async () => (await import('./runLocally')).runLocally },
+  { id: 'mentor.setup', load: async () => (await import('./setup')).setup },
   { id: 'mentor.setTailFilter', load: async () => (await import('./setTailFilter')).setTailFilter },
   { id: 'mentor.showCloudLogEntries', load: async () => (await import('./showCloudLogEntries')).showCloudLogEntries },
   { id: 'mentor.showLog', load: async () => (await import('./showLog')).showLog },
