@@ -101,6 +101,15 @@ export function projectPolicy(data: EmulatorData, projectId: string): IamPolicy 
   return data.projects[projectId]?.iamPolicy;
 }
 
+/**
+ * Whether the emulator can reason about this runtime identity: a compute default account, or an account
+ * that exists in its IAM. Any other email (state or tests from before IAM Admin was emulated) is not
+ * checked, rather than failing deploys that worked before.
+ */
+export function knownIdentity(data: EmulatorData, email: string): boolean {
+  return /^\d+-compute@developer\.gserviceaccount\.com$/.test(email) || data.serviceAccounts[email] !== undefined;
+}
+
 /** Cloud Run's runtime identity when template.serviceAccount is empty. */
 export function defaultComputeAccount(projectNumber: string): string {
   return `${projectNumber}-compute@developer.gserviceaccount.com`;

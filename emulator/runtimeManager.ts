@@ -5,6 +5,7 @@
 // traffic returns or a request arrives. The service and its tags get local URLs through ServiceProxy.
 import type { LogEntry, Revision } from './apiTypes';
 import { defaultStartFailureMessage, projectNumber, serviceUri, serviceUrls } from './cloudRunRules';
+import { defaultComputeAccount } from './iamAccess';
 import { type InstancePlan, type Instance, startInstance } from './revisionInstance';
 import { shortRevisionName, type ServiceAddress } from './resourceBuilders';
 import { systemEntry } from './runtimeLogs';
@@ -247,9 +248,13 @@ export class RuntimeManager {
     };
   }
 
-  /** Plain values and secret references of the ingress container; secrets resolve at instance start. */
+  /**
+   * Plain values and secret references of the ingress container; secrets resolve at instance start, as the
+   * revision's service account (Cloud Run's rule: without access to every secret the revision fails).
+   */
   private resolveEnv(project: string, revision: Revision, index: number): { env: Record<string, string>; problem?: string } {
     const env: Record<string, string> = {};
+    const identity = revision.serviceAccount || defaultComputeAccount(projectNumber(project));
     const vars = revision.containers[index].env ?? [];
     for (const [i, v] of vars.entries()) {
       const ref = v.valueSource?.secretKeyRef;
@@ -257,7 +262,7 @@ export class RuntimeManager {
         env[v.name] = v.value ?? '';
         continue;
       }
-      const resolved = this.deps.secretManager.resolveForRuntime(project, ref.secret ?? '', ref.version);
+      const resolved = this.deps.secretManager.resolveForRuntime(project, ref.secret ?? '', ref.version, identity);
       if (!resolved.ok) return { env, problem: `spec.template.spec.containers[${index}].env[${i}].value_from.secret_key_ref.name: ${resolved.message}` };
       env[v.name] = resolved.value;
     }

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { aborted, alreadyExists, failedPrecondition, invalidArgument, notFound } from './apiError';
 import type { IamPolicy, Secret, SecretVersion, SecretVersionState } from './apiTypes';
-import { DEFAULT_CALLER, emptyPolicy, policiesGrant, projectPolicy, replacePolicy } from './iamAccess';
+import { DEFAULT_CALLER, emptyPolicy, knownIdentity, policiesGrant, projectPolicy, replacePolicy } from './iamAccess';
 import { paginate } from './pagination';
 import { numberOf, resolveProject } from './projects';
 import type { SecretRecord, StateStore } from './stateStore';
@@ -161,7 +161,8 @@ export class SecretManagerBackend {
   /**
    * What a Cloud Run instance gets for `secretKeyRef{secret, version}` in `project`: the value, or the
    * reason it cannot start. `secret` is NAME or projects/P/secrets/NAME; version an integer or "latest".
-   * With `serviceAccount` (the revision's identity) the read needs its secretmanager.versions.access.
+   * With `serviceAccount` (the revision's identity) the read needs its secretmanager.versions.access, when the
+   * emulator knows that identity (knownIdentity) and models the secret's project.
    */
   resolveForRuntime(project: string, secret: string, version: string | undefined, serviceAccount?: string): SecretResolution {
     const full = /^projects\/([^/]+)\/secrets\/([^/]+)$/.exec(secret);
@@ -171,7 +172,8 @@ export class SecretManagerBackend {
     const record = this.secrets[storeKey(address)];
     const entry = record && (wanted === 'latest' ? record.versions[record.versions.length - 1] : record.versions.find((v) => String(versionNumber(v.version)) === wanted));
     if (!entry) return { ok: false, message: `Secret ${shown} was not found` };
-    if (serviceAccount && !this.allowed(address.project, record, `serviceAccount:${serviceAccount}`, ACCESS)) {
+    const checked = serviceAccount && knownIdentity(this.state.data, serviceAccount);
+    if (checked && !this.allowed(address.project, record, `serviceAccount:${serviceAccount}`, ACCESS)) {
       return {
         ok: false,
         message: `Permission denied on secret: ${shown} for Revision service account ${serviceAccount}. The service account used must be ` +
