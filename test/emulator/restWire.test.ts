@@ -278,6 +278,7 @@ describe('emulator: the REST server', () => {
     try {
       const lines = await new Promise<string[]>((resolve, reject) => {
         let out = '';
+        child.stderr.on('data', (chunk: Buffer) => { out += chunk.toString(); });
         child.stdout.on('data', (chunk: Buffer) => {
           out += chunk.toString();
           if (out.split('\n').length > 2) resolve(out.split('\n'));
@@ -290,9 +291,12 @@ describe('emulator: the REST server', () => {
       const services = await call(Number(m[1]), 'GET', `/v2/${PARENT}/services`);
       assert.equal(services.json.services.length, 3);
     } finally {
-      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      assert.equal(await exited, 0);
+      // An emulator that already exited (a failed start) has no exit event left to wait for.
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        assert.equal(await exited, 0);
+      }
     }
   });
 });
