@@ -98,6 +98,7 @@ export class SetupWizardPanel implements vscode.Disposable {
       case 'notSecret':
         if (!answers.notSecrets.includes(request.name)) answers.notSecrets.push(request.name);
         delete answers.secrets[request.name];
+        await this.ctx.extension.workspaceState.update(notSecretsKey(this.folder), answers.notSecrets);
         return this.answersChanged();
       case 'copy':
         await vscode.env.clipboard.writeText(request.text);
@@ -116,7 +117,7 @@ export class SetupWizardPanel implements vscode.Disposable {
   private async start(): Promise<void> {
     const target = readTarget(this.ctx.extension.globalState.get<string[]>(TRUSTED_ENDPOINTS_KEY, []));
     const api = await connectSetupApi(target);
-    const answers = currentAnswers(this.folder);
+    const answers = currentAnswers(this.folder, this.ctx.extension.workspaceState.get<string[]>(notSecretsKey(this.folder), []));
     const scanned = await this.scanEnvVars();
     // Variables the settings already reference stay in the list even when the scan does not see them.
     const envVars = [...scanned, ...Object.keys(answers.secrets).filter((name) => !scanned.some((v) => v.name === name))
@@ -216,8 +217,13 @@ export class SetupWizardPanel implements vscode.Disposable {
   }
 }
 
+/** Names only (which variables are plain config), kept on this machine so a re-run does not ask again. */
+function notSecretsKey(folder: vscode.WorkspaceFolder): string {
+  return `mentor.setup.notSecrets:${folder.uri.toString()}`;
+}
+
 /** What the folder's settings already say, so a re-run starts from the answers of the last one. */
-function currentAnswers(folder: vscode.WorkspaceFolder): SetupAnswers {
+function currentAnswers(folder: vscode.WorkspaceFolder, notSecrets: string[]): SetupAnswers {
   const config = vscode.workspace.getConfiguration('mentor', folder.uri);
   const service = readServiceName();
   const account = config.get<string>('serviceAccount', '').trim();
@@ -228,6 +234,6 @@ function currentAnswers(folder: vscode.WorkspaceFolder): SetupAnswers {
     repository: config.get<string>('repository', 'mentor').trim() || 'mentor',
     serviceAccountId: account.endsWith('.iam.gserviceaccount.com') ? account.split('@')[0] : suggestServiceAccountId(service),
     secrets: { ...config.get<Record<string, string>>('secrets', {}) },
-    notSecrets: [],
+    notSecrets: [...notSecrets],
   };
 }

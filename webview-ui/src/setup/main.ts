@@ -45,6 +45,8 @@ window.addEventListener('message', (event: MessageEvent<SetupMessage>) => {
       return billing?.showAccounts(message.accounts);
     case 'busy':
       busy.replaceChildren(...(message.busy ? [h('vscode-progress-ring', {}), 'Working…'] : []));
+      // How many runs have finished: lets a test (or a screen reader user) tell a new result from the last one.
+      if (!message.busy) busy.dataset.runs = String(Number(busy.dataset.runs ?? 0) + 1);
       return;
     case 'secretResult':
       return secrets?.result(message.name, message.ok, message.message);
