@@ -39,9 +39,15 @@ const ROLE_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
 /** Editor may not change who has access, nor manage the IAM of others (Google's basic-role rule). */
 const EDITOR_EXCLUDED = /\.setIamPolicy$/;
 
+const compiled = new Map<string, RegExp>();
+
 function matches(pattern: string, permission: string): boolean {
   if (pattern === '*') return true;
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^]*')}$`);
+  let re = compiled.get(pattern);
+  if (!re) {
+    re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^]*')}$`);
+    compiled.set(pattern, re); // a search checks thousands of projects: compile each pattern once
+  }
   return re.test(permission);
 }
 

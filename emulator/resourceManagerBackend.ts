@@ -54,6 +54,9 @@ export function newProjectRecord(projectId: string, displayName: string, owner: 
 }
 
 export class ResourceManagerBackend {
+  /** Ids of projects whose create operation is still running: taken, but not gettable yet. */
+  private readonly pending = new Set<string>();
+
   constructor(private readonly deps: ResourceManagerDeps) {}
 
   private get projects(): Record<string, ProjectRecord> {
@@ -102,8 +105,6 @@ export class ResourceManagerBackend {
       return { response: pack(PROJECT_TYPE, record.project) };
     });
   }
-
-  private readonly pending = new Set<string>();
 
   getIamPolicy(req: { resource?: string }): IamPolicy {
     return structuredClone(this.readable(req.resource, 'resourcemanager.projects.getIamPolicy').iamPolicy);
