@@ -47,6 +47,11 @@ function failed(step: SetupStep, ctx: SetupContext, error: unknown): StepOutcome
     return { id: step.id, state: 'failed', summary: `Permission denied (${step.title}) in project ${project}: ${detail}`,
       fix: 'Ask a project owner for the role the message names, or choose a project you own; then run the step again.' };
   }
+  if ([Code.INVALID_ARGUMENT, Code.FAILED_PRECONDITION, Code.ALREADY_EXISTS, Code.NOT_FOUND, Code.RESOURCE_EXHAUSTED].includes(e?.code as never)) {
+    // Google's own sentence says what is wrong with the request (a taken project ID, a name rule, a quota).
+    const detail = String(e.details || e.message || '').replace(/^\d+ [A-Z_]+: /, '');
+    return { id: step.id, state: 'failed', summary: `Google Cloud refused (${step.title}): ${detail}`, fix: 'Change what the message names, then run the step again.' };
+  }
   const mapped = toUserFacingError(error, { action: `set up ${step.title.toLowerCase()}`, project, endpoint: ctx.emulator });
   const fix = mapped.actions.map((a) => (a.kind === 'copyText' ? `run "${a.text}"` : a.kind === 'openUrl' && !a.url.startsWith('command:') ? `see ${a.url}` : ''))
     .filter(Boolean).join('; ');

@@ -11,7 +11,7 @@ import { saveSecret } from '../setup/secretsStep';
 import { SetupAnswers, SetupContext, suggestServiceAccountId } from '../setup/setupContext';
 import { runSteps, SETUP_STEPS, StepOutcome } from '../setup/setupRunner';
 import { activeWorkspaceFolder, readServiceName, readTarget, TRUSTED_ENDPOINTS_KEY } from '../workspaceSettings';
-import { isSetupRequest, PROJECT_ID, SetupMessage, SetupRequest, StepView } from './setupProtocol';
+import { isSetupRequest, PROJECT_DISPLAY_NAME, PROJECT_ID, SetupMessage, SetupRequest, StepView } from './setupProtocol';
 import { writeSetupSettings } from './setupSettings';
 
 export class SetupWizardPanel implements vscode.Disposable {
@@ -75,6 +75,9 @@ export class SetupWizardPanel implements vscode.Disposable {
       case 'newProject':
         if (!PROJECT_ID.test(request.projectId)) {
           return this.post({ type: 'error', message: `"${request.projectId}" is not a valid project ID: 6–30 lowercase letters, digits or hyphens, starting with a letter.` });
+        }
+        if (!PROJECT_DISPLAY_NAME.test(request.displayName.trim() || request.projectId)) {
+          return this.post({ type: 'error', message: `"${request.displayName}" is not a valid project name: 4–30 letters, digits, spaces, hyphens, quotes or exclamation marks.` });
         }
         answers.project = request.projectId;
         answers.newProject = { projectId: request.projectId, displayName: request.displayName.trim() || request.projectId };

@@ -105,3 +105,6 @@ export function isSetupRequest(value: unknown): value is SetupRequest {
 
 /** Project IDs: 6–30 characters, a lowercase letter first, lowercase letters, digits and hyphens, no trailing hyphen. */
 export const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+
+/** Project display names: 4–30 letters, digits, quotes, hyphens, spaces or exclamation marks. */
+export const PROJECT_DISPLAY_NAME = /^[\p{L}\p{N}'" !-]{4,30}$/u;

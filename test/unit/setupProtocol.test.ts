@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { isSetupRequest, PROJECT_ID } from '../../src/webview/setupProtocol';
+import { isSetupRequest, PROJECT_DISPLAY_NAME, PROJECT_ID } from '../../src/webview/setupProtocol';
 
 describe('setup wizard protocol', () => {
   it('accepts the requests the wizard sends and refuses anything else', () => {
@@ -17,5 +17,10 @@ describe('setup wizard protocol', () => {
   it('checks project IDs by Google\'s rule', () => {
     assert.ok(PROJECT_ID.test('mentor-demo'));
     for (const bad of ['short', 'Upper-case', '1starts-digit', 'ends-with-', 'x'.repeat(31)]) assert.ok(!PROJECT_ID.test(bad), bad);
+  });
+
+  it('checks project display names by Google\'s rule', () => {
+    assert.ok(PROJECT_DISPLAY_NAME.test('Setup Test') && PROJECT_DISPLAY_NAME.test("Anna's shop!"));
+    for (const bad of ['Try', 'x'.repeat(31), 'under_score']) assert.ok(!PROJECT_DISPLAY_NAME.test(bad), bad);
   });
 });
