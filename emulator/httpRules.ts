@@ -45,15 +45,17 @@ export function bindingsOf(rule: HttpRuleOption | undefined): HttpBinding[] {
 
 /**
  * The google.longrunning.Operations bindings that each API's service configuration declares (run_v2.yaml,
- * artifactregistry_v1.yaml, serviceusage_v1.yaml): the proto itself only has the generic `/v1/{name=operations/**}`,
- * so Google's front ends serve these instead, and the generated Node clients carry the same rules
- * (`lroOptions.httpRules`) to poll their operations over REST. All APIs share the emulator's one port.
+ * artifactregistry_v1.yaml, serviceusage_v1.yaml, cloudresourcemanager_v3.yaml): the proto itself only has
+ * the generic `/v1/{name=operations/**}`, so Google's front ends serve these instead, and the generated Node
+ * clients carry the same rules (`lroOptions.httpRules`) to poll their operations over REST. All APIs share
+ * the emulator's one port.
  */
 export const OPERATIONS_SERVICE_CONFIG_RULES: Readonly<Record<string, readonly HttpRuleOption[]>> = {
   GetOperation: [
     { get: '/v2/{name=projects/*/locations/*/operations/*}' }, // Cloud Run Admin v2
     { get: '/v1/{name=projects/*/locations/*/operations/*}' }, // Artifact Registry v1
     { get: '/v1/{name=operations/*}' }, // Service Usage v1
+    { get: '/v3/{name=operations/**}' }, // Resource Manager v3
   ],
   ListOperations: [
     { get: '/v2/{name=projects/*/locations/*}/operations' },
