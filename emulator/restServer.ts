@@ -25,6 +25,8 @@ export interface RestServerOptions {
 
 export interface RunningRestServer {
   port: number;
+  /** The HTTP server itself: the shared port (portSharing.ts) hands it HTTP/1.1 connections too. */
+  httpServer: http.Server;
   close(): Promise<void>;
 }
 
@@ -124,6 +126,7 @@ export async function startRestServer(opts: RestServerOptions): Promise<RunningR
   let closed: Promise<void> | undefined;
   return {
     port,
+    httpServer: server,
     close: () => {
       closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -18,6 +18,7 @@ import { LoggingBackend } from './loggingBackend';
 import { DEFAULT_OPERATION_DELAY_MS, OperationStore } from './operations';
 import { loadProtos } from './protos';
 import { ResourceManagerBackend, type CallerIdentity } from './resourceManagerBackend';
+import { startSharedPort } from './portSharing';
 import { startRestServer } from './restServer';
 import type { RestHandler } from './restTypes';
 import { RuntimeEngine, type RegistryCredentials } from './runtimeEngine';
@@ -67,7 +68,7 @@ export interface EmulatorOptions {
 export interface RunningEmulator {
   port: number;
   host: string;
-  /** "127.0.0.1:PORT", what the extension's apiEndpoint setting takes. */
+  /** "127.0.0.1:PORT", what the extension's apiEndpoint setting takes: gRPC and REST/JSON on one port. */
   address: string;
   /** The REST/JSON port and "127.0.0.1:PORT" (clients in REST mode: apiEndpoint + port, protocol http). */
   restPort: number;
@@ -143,8 +144,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const services = new GrpcServices({ protos, methods, logging, operations, faults, platform, reset });
   const server = new grpc.Server();
   services.register(server);
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:${opts.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+  // gRPC listens on an inner loopback port; the emulator's own port serves it and REST together (portSharing.ts).
+  const grpcPort = await new Promise<number>((resolve, reject) => {
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) =>
       err ? reject(err) : resolve(bound));
   });
   // Asked in order, first answer wins: the transcoded gRPC methods, then hand-mapped surfaces.
@@ -159,6 +161,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     await runtime?.shutdown();
     throw err;
   });
+  const shared = await startSharedPort(host, opts.port ?? 0, grpcPort, rest.httpServer).catch(async (err: unknown) => {
+    server.forceShutdown(); // e.g. the port is taken: nothing of this emulator may stay behind
+    await rest.close();
+    operations.clear();
+    await runtime?.shutdown();
+    throw err;
+  });
+  const port = shared.port;
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
@@ -166,6 +176,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       operations.clear();
       await runtime?.shutdown();
       state.flush();
+      await shared.close();
       await rest.close();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
