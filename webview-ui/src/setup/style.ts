@@ -12,7 +12,7 @@ export const WIZARD_STYLE = `
   .step.needsAction { border-color: var(--vscode-charts-yellow); }
   .step.failed { border-color: var(--vscode-errorForeground); }
   .step h3 { margin: 4px 0; font-size: 14px; }
-  .step .state { font-size: 11px; text-transform: uppercase; color: var(--vscode-descriptionForeground); margin-right: 6px; }
+  .step .state { font-size: 11px; font-weight: 600; letter-spacing: 0.04em; color: var(--vscode-descriptionForeground); margin-right: 6px; }
   .fix, .error { color: var(--vscode-errorForeground); }
   .will-create, .ok { color: var(--vscode-charts-green); }
   .gcloud { background: var(--vscode-textCodeBlock-background); padding: 6px 8px; white-space: pre-wrap; user-select: text; }
