@@ -5,7 +5,7 @@ import { killGroup, live } from './processes.mjs';
 
 /**
  * Starts `node out/emulator/cli.js --port 0 --seed demo --data DIR` in its own process group; resolves
- * {child, address, command, stop()} once it prints its address.
+ * {child, address, restAddress, command, stop()} once it prints its gRPC and REST addresses.
  */
 export function startEmulator({ node, cli, cwd, dataDir, logFile, env = {} }) {
   const args = [cli, '--port', '0', '--seed', 'demo', '--data', dataDir];
@@ -33,10 +33,11 @@ export function startEmulator({ node, cli, cwd, dataDir, logFile, env = {} }) {
       if (settled) return;
       seen += text;
       const m = /Mentor emulator listening on (\S+):(\d+)/.exec(seen);
-      if (!m) return;
+      const rest = /REST\/JSON on http:\/\/(\S+):(\d+)/.exec(seen); // printed right after, for REST clients and gcloud
+      if (!m || !rest) return;
       settled = true; clearTimeout(timer);
       const host = m[1] === '0.0.0.0' || m[1] === '::' ? '127.0.0.1' : m[1];
-      resolve({ child, address: `${host}:${m[2]}`, command: [node, ...args], stop });
+      resolve({ child, address: `${host}:${m[2]}`, restAddress: `${host}:${rest[2]}`, command: [node, ...args], stop });
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);

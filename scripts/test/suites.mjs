@@ -106,7 +106,7 @@ async function vscodeSuite(name, prepare, engineEnv) {
     const timeout = +(process.env.TEST_TIMEOUT_MS || 600000);
     const env = {
       METADATA_SERVER_DETECTION: 'none', SCREENSHOT_DIR: path.join(RESULTS, 'screenshots'), MENTOR_TEST_RESULTS_DIR: RESULTS, ...engineEnv,
-      MENTOR_TEST_EMULATOR: emulator.address, MENTOR_TEST_EMULATOR_PID: String(emulator.child.pid),
+      MENTOR_TEST_EMULATOR: emulator.address, MENTOR_TEST_EMULATOR_REST: emulator.restAddress, MENTOR_TEST_EMULATOR_PID: String(emulator.child.pid),
       MENTOR_TEST_EMULATOR_CMD: JSON.stringify(emulator.command), MENTOR_TEST_EMULATOR_DATA: dataDir,
       MENTOR_TEST_COUNTS_FILE: countsFile, MENTOR_TEST_WORKSPACE: workspace, TEST_TIMEOUT_MS: String(timeout),
     };
