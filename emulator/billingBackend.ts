@@ -112,10 +112,13 @@ export class BillingBackend {
     return record;
   }
 
-  /** projects/ID/billingInfo (or projects/ID): Cloud Billing names projects by id. Unknown ones are not the caller's. */
+  /**
+   * The request names the project, projects/ID (the http rule is /v1/{name=projects/*}/billingInfo); only the
+   * answer's name ends in /billingInfo. Unknown projects are not the caller's.
+   */
   private projectOf(name: string | undefined): string {
-    const m = /^projects\/([^/]+)(\/billingInfo)?$/.exec(name ?? '');
-    if (!m) throw invalidArgument(`Invalid name '${name ?? ''}': expected projects/PROJECT_ID/billingInfo.`);
+    const m = /^projects\/([^/]+)$/.exec(name ?? '');
+    if (!m) throw invalidArgument(`Invalid resource name '${name ?? ''}': expected projects/PROJECT_ID (for example projects/tokyo-rain-123).`);
     const id = this.data.projects[m[1]] ? m[1] : Object.keys(this.data.projects).find((p) => this.data.projects[p].project.name === `projects/${m[1]}`);
     if (!id) throw permissionDenied(NO_PERMISSION);
     return id;

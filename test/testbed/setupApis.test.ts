@@ -132,9 +132,11 @@ describe('emulator: Resource Manager, Cloud Billing, Secret Manager IAM', () => 
       ].sort());
       const [open] = await billing.listBillingAccounts({ filter: 'open=true' }, { autoPaginate: false });
       assert.equal(open.length, 2);
-      const [demo] = await billing.getProjectBillingInfo({ name: `projects/${PROJECT}/billingInfo` });
-      assert.deepEqual([demo.billingAccountName, demo.billingEnabled, demo.projectId], [DEMO_BILLING.main, true, PROJECT]);
-      const name = `projects/${SANDBOX_PROJECT}/billingInfo`;
+      const [demo] = await billing.getProjectBillingInfo({ name: `projects/${PROJECT}` });
+      assert.deepEqual([demo.name, demo.billingAccountName, demo.billingEnabled, demo.projectId], [`projects/${PROJECT}/billingInfo`, DEMO_BILLING.main, true, PROJECT]);
+      // The request names the project; only the answer's name ends in /billingInfo.
+      await rejectsWith(billing.getProjectBillingInfo({ name: `projects/${PROJECT}/billingInfo` }), grpc.status.INVALID_ARGUMENT, /expected projects\/PROJECT_ID/);
+      const name = `projects/${SANDBOX_PROJECT}`;
       const [before] = await billing.getProjectBillingInfo({ name });
       assert.deepEqual([before.billingAccountName, before.billingEnabled], ['', false]);
       const [linked] = await billing.updateProjectBillingInfo({ name, projectBillingInfo: { billingAccountName: DEMO_BILLING.main } });
@@ -142,11 +144,11 @@ describe('emulator: Resource Manager, Cloud Billing, Secret Manager IAM', () => 
       assert.equal((await billing.getProjectBillingInfo({ name }))[0].billingAccountName, DEMO_BILLING.main);
       const [unlinked] = await billing.updateProjectBillingInfo({ name, projectBillingInfo: { billingAccountName: '' } });
       assert.deepEqual([unlinked.billingAccountName, unlinked.billingEnabled], ['', false]);
-      await rejectsWith(billing.getProjectBillingInfo({ name: 'projects/not-mine-at-all/billingInfo' }), grpc.status.PERMISSION_DENIED, /permission/);
+      await rejectsWith(billing.getProjectBillingInfo({ name: 'projects/not-mine-at-all' }), grpc.status.PERMISSION_DENIED, /permission/);
     });
 
     it('refuses a closed account and one whose project quota is used up (QuotaFailure in the details)', async () => {
-      const name = `projects/${SANDBOX_PROJECT}/billingInfo`;
+      const name = `projects/${SANDBOX_PROJECT}`;
       await rejectsWith(billing.updateProjectBillingInfo({ name, projectBillingInfo: { billingAccountName: DEMO_BILLING.closed } }),
         grpc.status.FAILED_PRECONDITION, /^Precondition check failed\.$/);
       const err = await billing.updateProjectBillingInfo({ name, projectBillingInfo: { billingAccountName: DEMO_BILLING.full } })
@@ -155,7 +157,7 @@ describe('emulator: Resource Manager, Cloud Billing, Secret Manager IAM', () => 
       assert.match(JSON.stringify(err.statusDetails), /Cloud billing quota exceeded: https:\/\/support\.google\.com\/code\/contact\/billing_quota_increase/);
       assert.equal((await billing.getProjectBillingInfo({ name }))[0].billingEnabled, false);
       // Unlinking the project that holds the quota frees it.
-      await billing.updateProjectBillingInfo({ name: `projects/${LEGACY_PROJECT}/billingInfo`, projectBillingInfo: { billingAccountName: '' } });
+      await billing.updateProjectBillingInfo({ name: `projects/${LEGACY_PROJECT}`, projectBillingInfo: { billingAccountName: '' } });
       const [linked] = await billing.updateProjectBillingInfo({ name, projectBillingInfo: { billingAccountName: DEMO_BILLING.full } });
       assert.equal(linked.billingEnabled, true);
     });
