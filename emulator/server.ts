@@ -11,6 +11,7 @@ import { ArtifactRegistryBackend } from './artifactRegistryBackend';
 import { BillingBackend } from './billingBackend';
 import { CloudRunBackend } from './cloudRunBackend';
 import { createCloudRunV1Handler } from './cloudRunV1Handler';
+import { createResourceManagerV1Handler } from './resourceManagerV1Handler';
 import { FaultInjector } from './faults';
 import { DEFAULT_CALLER } from './iamAccess';
 import { GrpcServices } from './grpcServices';
@@ -153,6 +154,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const restHandlers: RestHandler[] = [
     transcodedHandler(methods),
     createCloudRunV1Handler({ cloudRun, state, serviceUsage }),
+    createResourceManagerV1Handler(state),
     createServiceAccountsHandler({ state, serviceUsage, consistencyDelayMs: opts.serviceAccountConsistencyMs }),
   ];
   const rest = await startRestServer({ host, port: opts.restPort ?? 0, handlers: restHandlers }).catch(async (err: unknown) => {

@@ -6,6 +6,7 @@ import { grpc } from 'google-gax';
 import { ApiError } from '../../emulator/apiError';
 import { createCloudRunV1Handler } from '../../emulator/cloudRunV1Handler';
 import { projectNumber } from '../../emulator/cloudRunRules';
+import { createResourceManagerV1Handler } from '../../emulator/resourceManagerV1Handler';
 import type { RestHandler } from '../../emulator/restTypes';
 import { PARENT, PROJECT, serviceName, startHarness, type Harness } from '../emulator/fixture';
 
@@ -241,6 +242,17 @@ describe('emulator: Cloud Run Admin v1 (Knative) handler over the v2 state', fun
     for (let i = 0; i < 200 && h.emulator.state.data.services[serviceName('web')]; i++) await new Promise((r) => setTimeout(r, 10));
     await fails('GET', `${NS}/services/web`, grpc.status.NOT_FOUND, /does not exist/);
     await assert.rejects(h.services.getService({ name: serviceName('web') }), /does not exist/);
+  });
+
+  it('Resource Manager v1 GetProject (gcloud run services replace asks it for the project number)', async () => {
+    const rm = createResourceManagerV1Handler(h.emulator.state);
+    const res = await rm({ method: 'GET', path: `/v1/projects/${PROJECT}`, query: new URLSearchParams(), headers: {}, body: undefined });
+    assert.equal((res?.json as Obj).projectId, PROJECT);
+    assert.equal((res?.json as Obj).projectNumber, h.emulator.state.data.projects[PROJECT]?.project.name.split('/')[1] ?? projectNumber(PROJECT));
+    assert.equal((res?.json as Obj).lifecycleState, 'ACTIVE');
+    await assert.rejects(rm({ method: 'GET', path: '/v1/projects/no-such-project', query: new URLSearchParams(), headers: {}, body: undefined }),
+      (e: unknown) => e instanceof ApiError && e.code === grpc.status.PERMISSION_DENIED);
+    assert.equal(await rm({ method: 'GET', path: `/v1/projects/${PROJECT}/services`, query: new URLSearchParams(), headers: {}, body: undefined }), undefined);
   });
 
   it('leaves every other path to the next handler', async () => {
