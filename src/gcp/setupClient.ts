@@ -98,8 +98,9 @@ export class GoogleSetupApi implements SetupApi {
     return toProjectInfo(project);
   }
 
+  // The request's name is the project's ("projects/ID"); the http rule adds "/billingInfo" itself.
   async getProjectBilling(projectId: string): Promise<ProjectBilling> {
-    const [info] = await (await this.billing()).getProjectBillingInfo({ name: `projects/${projectId}/billingInfo` }, this.callOptions);
+    const [info] = await (await this.billing()).getProjectBillingInfo({ name: `projects/${projectId}` }, this.callOptions);
     return { billingAccountName: info.billingAccountName || undefined, billingEnabled: Boolean(info.billingEnabled) };
   }
 
@@ -113,7 +114,7 @@ export class GoogleSetupApi implements SetupApi {
 
   async linkBilling(projectId: string, billingAccountName: string): Promise<ProjectBilling> {
     const [info] = await (await this.billing()).updateProjectBillingInfo(
-      { name: `projects/${projectId}/billingInfo`, projectBillingInfo: { billingAccountName } }, this.callOptions);
+      { name: `projects/${projectId}`, projectBillingInfo: { billingAccountName } }, this.callOptions);
     return { billingAccountName: info.billingAccountName || undefined, billingEnabled: Boolean(info.billingEnabled) };
   }
 
