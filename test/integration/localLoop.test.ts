@@ -130,8 +130,11 @@ describe('Local loop: Dockerfile, build, run on the real engine', function () {
       const fixed = await eventually('the Dockerfile line to be fixed', async () =>
         (fs.readFileSync(dockerfile, 'utf8').split('\n')[line - 1].includes('${PORT:-8080}') ? fs.readFileSync(dockerfile, 'utf8') : undefined));
       assert.strictEqual(fixed.split('\n')[line - 1], 'CMD exec uvicorn --host 0.0.0.0 --port ${PORT:-8080} main:app');
-      assert.strictEqual(path.basename(vscode.window.activeTextEditor?.document.uri.fsPath ?? ''), 'Dockerfile', 'the edit is shown');
-      assert.strictEqual(vscode.window.activeTextEditor?.selection.start.line, line - 1);
+      // the command saves first, then shows the file with the changed line selected
+      await eventually('the Dockerfile shown with the changed line selected', async () => {
+        const editor = vscode.window.activeTextEditor;
+        return editor && path.basename(editor.document.uri.fsPath) === 'Dockerfile' && editor.selection.start.line === line - 1;
+      });
     } finally {
       fs.writeFileSync(dockerfile, good);
       await clearNotifications();
