@@ -95,21 +95,14 @@ export function v1Service(record: ServiceRecord): Json {
     observedGeneration: Number(svc.observedGeneration ?? 0),
     conditions: (svc.conditions ?? []).map(v1Condition),
   };
-  if (svc.latestCreatedRevision) status.latestCreatedRevisionName = shortRevisionName(svc.latestCreatedRevision);
-  if (svc.latestReadyRevision) status.latestReadyRevisionName = shortRevisionName(svc.latestReadyRevision);
+  Object.assign(status, latestRevisionStatus(svc));
   status.traffic = statusTraffic(svc);
-  if (svc.uri) {
-    status.url = svc.uri;
-    status.address = { url: svc.uri };
-  }
+  Object.assign(status, urlStatus(svc));
   return {
     apiVersion: API_VERSION,
     kind: 'Service',
     metadata: meta('services', a.service, a, {
-      uid: svc.uid,
-      resourceVersion: resourceVersionOf(svc.etag),
-      generation: Number(svc.generation ?? 0),
-      creationTimestamp: iso(svc.createTime),
+      ...serviceObjectMeta(svc),
       labels: { ...(svc.labels ?? {}), [LOCATION_LABEL]: a.location },
       annotations,
     }),
@@ -172,20 +165,32 @@ function subCondition(svc: Service, type: string): Json[] {
 }
 
 /** The Configuration Cloud Run keeps per service (same name): its template and the revisions it made. */
+/** What the Service, its Configuration and its Route share: one object on Google, one record here. */
+function serviceObjectMeta(svc: ServiceRecord['service']): Json {
+  return { uid: svc.uid, resourceVersion: resourceVersionOf(svc.etag), generation: Number(svc.generation ?? 0), creationTimestamp: iso(svc.createTime) };
+}
+
+function urlStatus(svc: ServiceRecord['service']): Json {
+  return svc.uri ? { url: svc.uri, address: { url: svc.uri } } : {};
+}
+
+function latestRevisionStatus(svc: ServiceRecord['service']): Json {
+  return {
+    ...(svc.latestCreatedRevision ? { latestCreatedRevisionName: shortRevisionName(svc.latestCreatedRevision) } : {}),
+    ...(svc.latestReadyRevision ? { latestReadyRevisionName: shortRevisionName(svc.latestReadyRevision) } : {}),
+  };
+}
+
 export function v1Configuration(record: ServiceRecord): Json {
   const svc = record.service;
   const a = addressOf(svc.name!);
   const status: Json = { observedGeneration: Number(svc.observedGeneration ?? 0), conditions: subCondition(svc, 'ConfigurationsReady') };
-  if (svc.latestCreatedRevision) status.latestCreatedRevisionName = shortRevisionName(svc.latestCreatedRevision);
-  if (svc.latestReadyRevision) status.latestReadyRevisionName = shortRevisionName(svc.latestReadyRevision);
+  Object.assign(status, latestRevisionStatus(svc));
   return {
     apiVersion: API_VERSION,
     kind: 'Configuration',
     metadata: meta('configurations', a.service, a, {
-      uid: svc.uid,
-      resourceVersion: resourceVersionOf(svc.etag),
-      generation: Number(svc.generation ?? 0),
-      creationTimestamp: iso(svc.createTime),
+      ...serviceObjectMeta(svc),
       labels: { [SERVICE_LABEL]: a.service, [LOCATION_LABEL]: a.location },
       ownerReferences: ownerReference('Service', a.service, svc.uid),
     }),
@@ -203,18 +208,12 @@ export function v1Route(record: ServiceRecord): Json {
     conditions: subCondition(svc, 'RoutesReady'),
     traffic: statusTraffic(svc),
   };
-  if (svc.uri) {
-    status.url = svc.uri;
-    status.address = { url: svc.uri };
-  }
+  Object.assign(status, urlStatus(svc));
   return {
     apiVersion: API_VERSION,
     kind: 'Route',
     metadata: meta('routes', a.service, a, {
-      uid: svc.uid,
-      resourceVersion: resourceVersionOf(svc.etag),
-      generation: Number(svc.generation ?? 0),
-      creationTimestamp: iso(svc.createTime),
+      ...serviceObjectMeta(svc),
       labels: { [SERVICE_LABEL]: a.service, [LOCATION_LABEL]: a.location },
       ownerReferences: ownerReference('Service', a.service, svc.uid),
     }),

@@ -163,14 +163,7 @@ function v1Container(c: Container, nameFor: (secret: string) => string): Json {
     });
   }
   if (c.resources?.limits) out.resources = { limits: { ...c.resources.limits } };
-  if (c.ports?.length) out.ports = c.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), containerPort: p.containerPort ?? 8080 }));
-  for (const probe of ['startupProbe', 'livenessProbe']) {
-    const p = pick(c[probe] as Json | undefined, PROBE_KEYS);
-    if (p) out[probe] = p;
-  }
-  if (c.workingDir) out.workingDir = c.workingDir;
-  const mounts = (c.volumeMounts as Json[] | undefined) ?? [];
-  if (mounts.length) out.volumeMounts = mounts.map((m) => pick(m, ['name', 'mountPath', 'subPath']));
+  copyFieldsSpelledAlike(c as unknown as Json, out);
   return out;
 }
 
@@ -301,6 +294,12 @@ function fromV1Container(c: Json, secretOf: (name: string) => string): Container
   }
   const limits = (c.resources as { limits?: Strings } | undefined)?.limits;
   if (limits && Object.keys(limits).length) out.resources = { limits: { ...limits } };
+  copyFieldsSpelledAlike(c, out);
+  return out;
+}
+
+/** Container fields v1 and v2 spell alike, copied in either direction: ports, probes, working dir, mounts. */
+function copyFieldsSpelledAlike(c: Json, out: Json): void {
   const ports = (c.ports as { name?: string; containerPort?: number }[] | undefined) ?? [];
   if (ports.length) out.ports = ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), containerPort: p.containerPort ?? 8080 }));
   for (const probe of ['startupProbe', 'livenessProbe']) {
@@ -310,7 +309,6 @@ function fromV1Container(c: Json, secretOf: (name: string) => string): Container
   if (c.workingDir) out.workingDir = c.workingDir;
   const mounts = (c.volumeMounts as Json[] | undefined) ?? [];
   if (mounts.length) out.volumeMounts = mounts.map((m) => pick(m, ['name', 'mountPath', 'subPath']));
-  return out;
 }
 
 function fromV1Volume(v: Json, secretOf: (name: string) => string): Json {

@@ -1,7 +1,7 @@
 // Hosts the service details webview: strict CSP with a nonce, scripts only from dist/, a ready
 // handshake before the first post, and typed messages (protocol.ts). One panel per service.
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
+import { webviewHtml } from './webviewHtml';
 import { MentorContext } from '../commands/context';
 import { ServiceSummary } from '../core/model';
 import { RevisionNode } from '../tree/nodes';
@@ -86,22 +86,7 @@ export class ServiceDetailsPanel implements vscode.Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const nonce = randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'dist', 'webview.js'));
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource} 'unsafe-inline'; font-src ${webview.cspSource}; script-src 'nonce-${nonce}';">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>Cloud Run: ${escapeHtml(this.service.id)}</title>
-</head>
-<body>
-<main id="app" aria-live="polite">Loading ${escapeHtml(this.service.id)}…</main>
-<script type="module" nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    return webviewHtml(this.panel.webview, this.ctx.extension.extensionUri, 'webview.js', `Cloud Run: ${this.service.id}`, `Loading ${this.service.id}…`);
   }
 
   dispose(): void {
@@ -109,8 +94,4 @@ export class ServiceDetailsPanel implements vscode.Disposable {
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

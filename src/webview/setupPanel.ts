@@ -2,7 +2,7 @@
 // typed messages (setupProtocol.ts). One wizard per window. Requests run one at a time, so a double click
 // never starts two runs. Secret values arrive in `saveSecret`, go to Secret Manager, and are dropped.
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
+import { webviewHtml } from './webviewHtml';
 import { MentorContext } from '../commands/context';
 import { findAppEnvVars } from '../core/appEnvVars';
 import { connectSetupApi } from '../gcp/setupApi';
@@ -195,22 +195,7 @@ export class SetupWizardPanel implements vscode.Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const nonce = randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'dist', 'setupWizard.js'));
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource} 'unsafe-inline'; font-src ${webview.cspSource}; script-src 'nonce-${nonce}';">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>Set Up Google Cloud</title>
-</head>
-<body>
-<main id="app" aria-live="polite">Loading the setup…</main>
-<script type="module" nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    return webviewHtml(this.panel.webview, this.ctx.extension.extensionUri, 'setupWizard.js', 'Set Up Google Cloud', 'Loading the setup…');
   }
 
   dispose(): void {

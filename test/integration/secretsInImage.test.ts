@@ -15,6 +15,7 @@ import { cancelOpenDialog, waitForDialog } from './liveService';
 import { eventually, httpGet, mentor, serviceName, servicesClient, setMentorSetting } from './support';
 import { ui } from './uiBridge';
 import { clickNotificationButton, fromPalette } from './userActions';
+import { filesHolding } from './secretAudit';
 
 const SERVICE = `secrets-${Date.now().toString(36)}`;
 const fakeValue = () => `fake-secret-${randomBytes(16).toString('hex')}`;
@@ -77,19 +78,6 @@ async function deployButtonIdle(): Promise<boolean> {
   return items.some((i) => /Deploy/.test(i.text)) && !items.some((i) => /Deploying/.test(i.text));
 }
 
-/** Every text file under `dir` holding one of the values (named by the file only). */
-function filesHolding(dir: string | undefined, values: string[]): string[] {
-  if (!dir || !fs.existsSync(dir)) return [];
-  const found: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || /\.(png|jpe?g|vsix|tar|gz)$/.test(entry.name)) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    let text: string;
-    try { text = fs.readFileSync(file, 'latin1'); } catch { continue; }
-    if (values.some((v) => text.includes(v))) found.push(file);
-  }
-  return found;
-}
 
 describe('Secrets in the image: the deploy refuses them, the buttons fix it', function () {
   this.timeout(300_000);

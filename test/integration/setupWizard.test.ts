@@ -17,6 +17,7 @@ import { CREATE_BUTTON } from '../../src/commands/deploy';
 import { emulatorAddress, eventually, httpGet, mentor, servicesClient, setMentorSetting } from './support';
 import { ui } from './uiBridge';
 import { clickNotificationButton, fromPalette } from './userActions';
+import { filesHolding } from './secretAudit';
 
 const NEW_PROJECT = `setup-${Date.now().toString(36)}`;
 const MAIN_BILLING = 'billingAccounts/01A2B3-C4D5E6-F7A8B9';
@@ -37,19 +38,6 @@ function setupApi(): Promise<GoogleSetupApi> {
   return GoogleSetupApi.connect({ project: NEW_PROJECT, region: 'us-central1', apiEndpoint: emulatorAddress() });
 }
 
-/** Every text file under `dir` holding the value (named by the file only). */
-function filesHolding(dir: string | undefined, value: string): string[] {
-  if (!dir || !fs.existsSync(dir)) return [];
-  const found: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || /\.(png|jpe?g|vsix|tar|gz)$/.test(entry.name)) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    let text: string;
-    try { text = fs.readFileSync(file, 'latin1'); } catch { continue; }
-    if (text.includes(value)) found.push(file);
-  }
-  return found;
-}
 
 describe('Setup wizard: a new project from nothing to settings written, through the webview', function () {
   this.timeout(300_000);

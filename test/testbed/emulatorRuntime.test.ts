@@ -4,10 +4,6 @@
 // Env: DOCKER_HOST (engine), REGISTRY_OPEN (host:port of an open registry) — npm test provides both.
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import * as http from 'node:http';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { ServicesClient, RevisionsClient, protos } from '@google-cloud/run';
 import { Logging } from '@google-cloud/logging';
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
@@ -18,6 +14,7 @@ import { pushImage } from '../../src/docker/imagePush';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { defaultStartFailureMessage } from '../../emulator/cloudRunRules';
 import { clientOptions, PARENT, PROJECT, serviceName } from '../emulator/fixture';
+import { buildAndPushBusyboxApp, get } from './busyboxApp';
 
 const RUN = randomBytes(3).toString('hex');
 const REGISTRY = process.env.REGISTRY_OPEN ?? '';
@@ -42,21 +39,9 @@ echo "a line on stderr" >&2
 if [ -n "$CRASH" ]; then exit "$CRASH"; fi
 exec httpd -f -p "\${LISTEN_ADDR:+$LISTEN_ADDR:}\${LISTEN_PORT:-$PORT}" -h /www
 `;
-const DOCKERFILE = 'FROM busybox:latest\nARG VERSION=v1\nENV APP_VERSION=$VERSION\nCOPY start.sh /start.sh\nCMD ["sh", "/start.sh"]\n';
 
 const short = (name: string | null | undefined) => (name ?? '').slice((name ?? '').lastIndexOf('/') + 1);
 
-function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: 10_000, headers }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => { body += c.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
-    req.on('error', reject);
-  });
-}
 
 describe('emulator runtime mode (real engine, registry, proxy)', function () {
   this.timeout(120_000);
@@ -75,17 +60,7 @@ describe('emulator runtime mode (real engine, registry, proxy)', function () {
     assert.ok(REGISTRY, 'REGISTRY_OPEN is not set: run through npm test, which starts the local registries');
     engine = (await connectDocker({ host: process.env.DOCKER_HOST })) as DockerodeEngine;
     docker = engine.docker;
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mentor-emu-image-'));
-    try {
-      await fs.writeFile(path.join(dir, 'start.sh'), START_SH);
-      await fs.writeFile(path.join(dir, 'Dockerfile'), DOCKERFILE);
-      for (const version of ['v1', 'v2']) {
-        await engine.build({ contextDir: dir, tags: [`${APP}:${version}`], buildArgs: { VERSION: version } });
-        await pushImage(docker, `${APP}:${version}`);
-      }
-    } finally {
-      await fs.rm(dir, { recursive: true, force: true });
-    }
+    await buildAndPushBusyboxApp(engine, APP, START_SH);
     emulator = await startEmulator({
       dockerHost: process.env.DOCKER_HOST, startupTimeoutMs: STARTUP_TIMEOUT_MS, operationDelayMs: 10,
       registryAuth: AUTH_REGISTRY ? { [AUTH_REGISTRY]: AUTH } : {},

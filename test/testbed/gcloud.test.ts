@@ -9,17 +9,16 @@ import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as dns } from 'node:dns';
 import { promises as fs } from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ServicesClient, RevisionsClient } from '@google-cloud/run';
 import type Dockerode from 'dockerode';
 import { connectDocker } from '../../src/docker/connect';
 import type { DockerodeEngine } from '../../src/docker/dockerodeEngine';
-import { pushImage } from '../../src/docker/imagePush';
 import { GCLOUD_RUN_HOST, gcloudEnv } from '../../emulator/gcloudEnv';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { clientOptions, PARENT, PROJECT, serviceName } from '../emulator/fixture';
+import { buildAndPushBusyboxApp, get } from './busyboxApp';
 
 const RUN = randomBytes(3).toString('hex');
 const REGISTRY = process.env.REGISTRY_OPEN ?? '';
@@ -37,19 +36,7 @@ echo "$APP_VERSION mode=$MODE secret=$API_KEY" > /www/env
 echo "gcloud-test $K_REVISION listening on $PORT"
 exec httpd -f -p "$PORT" -h /www
 `;
-const DOCKERFILE = 'FROM busybox:latest\nARG VERSION=v1\nENV APP_VERSION=$VERSION\nCOPY start.sh /start.sh\nCMD ["sh", "/start.sh"]\n';
 
-function get(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => { body += c.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
-    req.on('error', reject);
-  });
-}
 
 /** Fails with what to do when gcloud's regional Cloud Run host cannot resolve (root fixes it itself). */
 async function ensureHostNames(): Promise<void> {
@@ -105,17 +92,7 @@ describe('the real gcloud against the emulator (runtime mode, REST port)', funct
     await ensureHostNames();
     engine = (await connectDocker({ host: process.env.DOCKER_HOST })) as DockerodeEngine;
     docker = engine.docker;
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mentor-gcloud-image-'));
-    try {
-      await fs.writeFile(path.join(dir, 'start.sh'), START_SH);
-      await fs.writeFile(path.join(dir, 'Dockerfile'), DOCKERFILE);
-      for (const version of ['v1', 'v2']) {
-        await engine.build({ contextDir: dir, tags: [`${APP}:${version}`], buildArgs: { VERSION: version } });
-        await pushImage(docker, `${APP}:${version}`);
-      }
-    } finally {
-      await fs.rm(dir, { recursive: true, force: true });
-    }
+    await buildAndPushBusyboxApp(engine, APP, START_SH);
     emulator = await startEmulator({ dockerHost: process.env.DOCKER_HOST, startupTimeoutMs: 5000, operationDelayMs: 10, restPort: 0 });
     const secret = emulator.secretManager.createSecret({ parent: `projects/${PROJECT}`, secretId: 'gemini-api-key', secret: { replication: { automatic: {} } } });
     emulator.secretManager.addSecretVersion({ parent: secret.name, payload: { data: Buffer.from('k3y').toString('base64') } });
