@@ -31,10 +31,10 @@ export async function benchVsCode(root, startEmulator, runs = 10) {
   if (setup.status !== 0) return { error: 'VS Code host setup failed' };
   const emulator = await startEmulator({ port: 0, seed: 'scale:200x50', operationDelayMs: 0 });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mentor-bench-'));
-  // The sample app, so the deploy has something to deploy (it stops at preflight: the scale seed enables no APIs).
-  const workspace = path.join(tmp, 'mentor-ai-backend');
+  // Settings only: an app's files (Dockerfile, main.py…) would activate Mentor at start-up (workspaceContains),
+  // before the caller below asks; the deploy step still starts (it stops at preflight: the seed enables no APIs).
+  const workspace = path.join(tmp, 'bench-workspace');
   try {
-    fs.cpSync(path.join(root, 'test/fixtures/mentor-ai-backend'), workspace, { recursive: true });
     fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
     fs.writeFileSync(path.join(workspace, '.vscode/settings.json'), JSON.stringify({
       'mentor.project': 'mentor-demo', 'mentor.region': 'us-central1', 'mentor.apiEndpoint': emulator.address }));
