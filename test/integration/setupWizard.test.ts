@@ -14,7 +14,8 @@ import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { GoogleSetupApi } from '../../src/gcp/setupClient';
 import { NEVER, NOT_NOW, OFFER_STATE_KEY, offerSetupOnce, SET_UP } from '../../src/setup/firstOpenOffer';
 import { CREATE_BUTTON } from '../../src/commands/deploy';
-import { emulatorAddress, eventually, httpGet, mentor, servicesClient, setMentorSetting } from './support';
+import { RUNTIME_ROLES } from '../../src/setup/setupContext';
+import { control, emulatorAddress, eventually, httpGet, mentor, servicesClient, setMentorSetting } from './support';
 import { ui } from './uiBridge';
 import { clickNotificationButton, fromPalette } from './userActions';
 import { filesHolding } from './secretAudit';
@@ -23,6 +24,7 @@ const NEW_PROJECT = `setup-${Date.now().toString(36)}`;
 const MAIN_BILLING = 'billingAccounts/01A2B3-C4D5E6-F7A8B9';
 const SECRET_ENV = 'GEMINI_API_KEY';
 const RUNTIME_ACCOUNT = `mentor-ai-backend-run@${NEW_PROJECT}.iam.gserviceaccount.com`;
+const SET_PROJECT_POLICY = 'google.cloud.resourcemanager.v3.Projects/SetIamPolicy';
 const secretValue = `fake-setup-secret-${randomBytes(16).toString('hex')}`;
 
 const stepText = (id: string, contains: string, timeoutMs = 30_000) => ui.webviewText({ selector: `#step-${id}`, contains, timeoutMs });
@@ -181,6 +183,42 @@ describe('Setup wizard: a new project from nothing to settings written, through 
       const shot = await ui.screenshot('setup-rerun', { delayMs: 800 });
       assert.doesNotMatch(shot.text, /Will create|Failed/);
     } finally {
+      await api.close();
+    }
+  });
+
+  it('a policy change someone makes during the runtime account\'s grant is kept: the grant retries on the etag conflict', async () => {
+    const api = await setupApi();
+    const member = `serviceAccount:${RUNTIME_ACCOUNT}`;
+    const auditor = 'user:auditor@example.com';
+    const ctl = control();
+    try {
+      // The account loses its roles, so its step has something to grant again.
+      const granted = await api.getProjectIamPolicy(NEW_PROJECT);
+      await api.setProjectIamPolicy(NEW_PROJECT, { ...granted,
+        bindings: granted.bindings.map((b) => ({ ...b, members: b.members.filter((m) => m !== member) })).filter((b) => b.members.length) });
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await fromPalette('Mentor: Set Up Google Cloud…');
+      await ui.webviewText({ selector: '#busy[data-runs="1"]', timeoutMs: 90_000 });
+      await stepText('serviceAccount', 'Will create');
+      // Hold the grant's write for a moment, and change the policy between its read and that write (as a colleague
+      // in the console would): the write's etag is then stale.
+      const calls = async () => (await ctl.getStats())[SET_PROJECT_POLICY] ?? 0;
+      const before = await calls();
+      await ctl.injectFault({ method: SET_PROJECT_POLICY, code: grpc.status.OK, delayMs: 3000, count: 1 });
+      await ui.webviewClick({ selector: '#run-setup' });
+      await eventually('the grant to write the policy', async () => (await calls()) > before, 30_000);
+      const current = await api.getProjectIamPolicy(NEW_PROJECT);
+      await api.setProjectIamPolicy(NEW_PROJECT, { ...current, bindings: [...current.bindings, { role: 'roles/viewer', members: [auditor] }] });
+      await ui.webviewText({ selector: '#busy[data-runs="2"]', timeoutMs: 90_000 });
+      await stepText('serviceAccount', 'Done');
+      assert.ok((await calls()) >= before + 3, 'the stale write, the concurrent one, and the retried write');
+      const after = await api.getProjectIamPolicy(NEW_PROJECT);
+      const rolesOf = (who: string) => after.bindings.filter((b) => b.members.includes(who)).map((b) => b.role).sort();
+      assert.deepStrictEqual(rolesOf(auditor), ['roles/viewer'], 'the concurrent change is not overwritten');
+      assert.deepStrictEqual(rolesOf(member), [...RUNTIME_ROLES].sort(), 'the runtime account has its roles again');
+    } finally {
+      ctl.close();
       await api.close();
     }
   });
