@@ -44,10 +44,11 @@ const INJECTED_TYPES = /^(Request|Response|BackgroundTasks|WebSocket|HTTPConnect
 
 export async function detectRoutes(files: ProjectFiles, appFile: string, appName: string): Promise<AppRoutes> {
   const cache = new Map<string, Map<string, RouterInfo> | undefined>();
+  const allFiles = await files.list();
   const parse = async (file: string) => {
     if (!cache.has(file)) {
       const text = await files.read(file);
-      cache.set(file, text === undefined ? undefined : parseModule(file, text, await files.list()));
+      cache.set(file, text === undefined ? undefined : parseModule(file, text, allFiles));
     }
     return cache.get(file);
   };

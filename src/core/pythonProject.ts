@@ -49,8 +49,11 @@ export async function detectPythonProject(files: ProjectFiles): Promise<PythonPr
     const text = await files.read(file);
     const match = text && APP_ASSIGNMENT.exec(text);
     if (!match) continue;
-    const dependencies = await detectDependencies(all, files);
-    const procfile = all.includes('Procfile') ? await files.read('Procfile') : undefined;
+    // Each file read once, and only when the listing has it.
+    const readListed = async (path: string) => (all.includes(path) ? files.read(path) : undefined);
+    const pyproject = await readListed('pyproject.toml');
+    const dependencies = detectDependencies(all, pyproject);
+    const procfile = await readListed('Procfile');
     const start = procfile ? procfileCommand(procfile) : undefined;
     const sourceRoot = srcLayoutRoot(file, text, all);
     const module = sourceRoot ? moduleName(file.slice(sourceRoot.length + 1)) : moduleName(file);
@@ -60,9 +63,10 @@ export async function detectPythonProject(files: ProjectFiles): Promise<PythonPr
       appLine: text.slice(0, match.index).split('\n').length,
       dependencies,
       pythonVersion: choosePythonVersion({
-        pythonVersionFile: await files.read('.python-version'), pyproject: await files.read('pyproject.toml'), runtimeTxt: await files.read('runtime.txt'),
+        pythonVersionFile: await readListed('.python-version'), pyproject, runtimeTxt: await readListed('runtime.txt'),
       }),
-      declaresUvicorn: await declaresUvicorn(dependencies, files),
+      declaresUvicorn: declaresUvicorn(dependencies.kind === 'requirements' ? await files.read(dependencies.file)
+        : dependencies.kind === 'none' ? undefined : pyproject),
       ...(start ? { start } : {}),
       ...(sourceRoot ? { sourceRoot } : {}),
     };
@@ -79,9 +83,8 @@ function depth(file: string): number {
   return file.split('/').length;
 }
 
-async function detectDependencies(all: string[], files: ProjectFiles): Promise<DependencySource> {
+function detectDependencies(all: string[], pyproject: string | undefined): DependencySource {
   if (all.includes('requirements.txt')) return { kind: 'requirements', file: 'requirements.txt' };
-  const pyproject = all.includes('pyproject.toml') ? await files.read('pyproject.toml') : undefined;
   if (pyproject) {
     if (/^\[project\][^[]*^dependencies\s*=/ms.test(pyproject)) return all.includes('uv.lock') ? { kind: 'pep621', uvLock: 'uv.lock' } : { kind: 'pep621' };
     if (/^\[tool\.poetry\.dependencies\]/m.test(pyproject)) {
@@ -103,8 +106,7 @@ function srcLayoutRoot(file: string, text: string, all: string[]): string | unde
   return /^\s*(from|import)\s+src\./m.test(text) ? undefined : 'src';
 }
 
-async function declaresUvicorn(dependencies: DependencySource, files: ProjectFiles): Promise<boolean> {
-  const text = dependencies.kind === 'requirements' ? await files.read(dependencies.file)
-    : dependencies.kind === 'none' ? undefined : await files.read('pyproject.toml');
-  return !!text && /(^|["'\s])(uvicorn|fastapi\[[^\]]*standard[^\]]*\])/im.test(text);
+/** `dependencyText`: the requirements file or pyproject.toml the dependencies are declared in. */
+function declaresUvicorn(dependencyText: string | undefined): boolean {
+  return !!dependencyText && /(^|["'\s])(uvicorn|fastapi\[[^\]]*standard[^\]]*\])/im.test(dependencyText);
 }
