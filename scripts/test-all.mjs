@@ -22,6 +22,7 @@ import path from 'node:path';
 import { depsStaleReason } from './lib/deps.mjs';
 import { killGroup, live, run, say, secs, stripAnsi } from './lib/processes.mjs';
 import { engine, ensureEngine, stopEngine, stopEngineSync } from './test/engine.mjs';
+import { ensureBuilderImages, NEEDS_BUILDERS } from './test/testBed.mjs';
 import { appsSuite, integrationSuite, mochaSuite, newcomerCheck, node, RESULTS, ROOT, tempDirs } from './test/suites.mjs';
 import { totalLine } from './test/totals.mjs';
 
@@ -124,6 +125,10 @@ async function main() {
       if (runChecks && build.code === 0) { banner('npm start -- --check (a newcomer: another HOME, no earlier state)'); printCheck(await newcomerCheck()); }
     }
     if (NEEDS_ENGINE.has(suite) && build.code === 0) { await ensureEngine(); if (interrupted) break; }
+    if (NEEDS_BUILDERS.has(suite) && build.code === 0) {
+      const step = await ensureBuilderImages(engine.env);
+      if (step) { printCheck(step); if (interrupted) break; }
+    }
     banner(`${suite} tests`);
     let result;
     if (build.code !== 0) result = { name: suite, passed: 0, failed: 1, skipped: 0, notes: ['not run: the build failed'] };
