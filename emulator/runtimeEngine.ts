@@ -128,6 +128,14 @@ export class RuntimeEngine {
     }
   }
 
+  /**
+   * The labels that mark a container or volume as this emulator process's (removeAll finds them, and a later
+   * emulator on this host removes them once this process is dead). Also put on build step containers.
+   */
+  ownerLabels(): Record<string, string> {
+    return { [LABEL_INSTANCE]: this.instanceId, [LABEL_PID]: String(process.pid), [LABEL_HOST]: os.hostname() };
+  }
+
   async start(spec: ContainerSpec): Promise<StartedContainer> {
     const exposed = Object.fromEntries(spec.ports.map((p) => [`${p}/tcp`, {}]));
     const bindings = Object.fromEntries(spec.ports.map((p) => [`${p}/tcp`, [{ HostIp: '127.0.0.1', HostPort: '' }]]));
@@ -145,9 +153,7 @@ export class RuntimeEngine {
       ...(spec.args?.length ? { Cmd: spec.args } : {}),
       ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
       ExposedPorts: exposed,
-      Labels: {
-        ...spec.labels, [LABEL_INSTANCE]: this.instanceId, [LABEL_PID]: String(process.pid), [LABEL_HOST]: os.hostname(),
-      },
+      Labels: { ...spec.labels, ...this.ownerLabels() },
       Tty: false,
       HostConfig: hostConfig,
     });
@@ -215,12 +221,18 @@ export class RuntimeEngine {
     });
   }
 
-  /** Removes this process's containers, or with `orphans`, those of emulators on this host that died. */
+  /**
+   * Removes this process's containers, or with `orphans`, those of emulators on this host that died; then the
+   * labelled volumes (build workspaces) the same way, once no container uses them.
+   */
   async removeAll(orphans = false): Promise<number> {
     const filters = orphans ? { label: [LABEL_INSTANCE, `${LABEL_HOST}=${os.hostname()}`] } : { label: [`${LABEL_INSTANCE}=${this.instanceId}`] };
     const list = await this.docker.listContainers({ all: true, filters: JSON.stringify(filters) } as Dockerode.ContainerListOptions);
     const doomed = orphans ? list.filter((c) => !isAlive(Number(c.Labels?.[LABEL_PID]))) : list;
     await Promise.all(doomed.map((c) => this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+    const volumes = (await this.docker.listVolumes({ filters: JSON.stringify(filters) } as Dockerode.VolumeListOptions).catch(() => undefined))?.Volumes ?? [];
+    const doomedVolumes = orphans ? volumes.filter((v) => !isAlive(Number(v.Labels?.[LABEL_PID]))) : volumes;
+    await Promise.all(doomedVolumes.map((v) => this.docker.getVolume(v.Name).remove().catch(() => undefined)));
     return doomed.length;
   }
 
