@@ -11,6 +11,7 @@ import { ensureImage, runStepContainer, StepStartError, type StepOutcome } from 
 import {
   DEFAULT_BUILD_TIMEOUT_MS, dependencies, durationMs, extraHosts, locationOf, scriptFile, stepEnv, stepLabel, workingDir, type Step,
 } from './buildStepEnv';
+import { stepSecrets, type SecretAccess } from './buildStepSecrets';
 import { BuildWorkspace, fetchSource, FetchSourceError, pickHelperImage } from './buildWorkspace';
 import { projectNumber as derivedProjectNumber } from './cloudRunRules';
 import type { RegistryCredentials, RuntimeEngine } from './runtimeEngine';
@@ -25,10 +26,10 @@ export interface EngineBuildExecutorOptions {
   /** Credentials for pulls of step images and pushes of Build.images, by registry host ("*" = any). */
   registryAuth?: Record<string, RegistryCredentials>;
   /**
-   * Reads a Secret Manager version ("projects/P/secrets/S/versions/V") for availableSecrets.secretManager; the
-   * build's service account is the caller. Unset = builds that use secretEnv fail with a clear message.
+   * Reads a Secret Manager version for availableSecrets.secretManager as the build's service account
+   * (buildStepSecrets.secretManagerAccess). Unset = steps with secretEnv fail with a clear message.
    */
-  accessSecret?: (versionName: string, build: BuildMessage) => Promise<string>;
+  accessSecret?: SecretAccess;
 }
 
 type FinalStatus = 'SUCCESS' | 'FAILURE' | 'INTERNAL_ERROR' | 'TIMEOUT' | 'CANCELLED';
@@ -178,7 +179,7 @@ class BuildRun {
       if (image.ok && image.pulled) (step as unknown as Record<string, unknown>).pullTiming = { startTime: pullStart, endTime: nowTimestamp() };
       if (!image.ok) return this.failImage(i, image.detail);
       (this.build.results as { buildStepImages: string[] }).buildStepImages[i] = image.digest;
-      const secrets = await this.secretsFor(step);
+      const secrets = await stepSecrets(this.build, step, this.options.accessSecret);
       if (typeof secrets === 'string') return this.endStep(i, 'FAILURE', undefined, this.stepFailure(i, secrets));
       if (this.stop) return this.endStep(i, this.stoppedStepStatus(), undefined);
       const outcome = await this.runContainer(i, secrets);
@@ -235,25 +236,6 @@ class BuildRun {
       if (timer) clearTimeout(timer);
       this.kill.signal.removeEventListener('abort', onStop);
     }
-  }
-
-  /** secretEnv values from availableSecrets.secretManager, or the reason they cannot be had. */
-  private async secretsFor(step: Step): Promise<Record<string, string> | string> {
-    const names = step.secretEnv ?? [];
-    if (!names.length) return {};
-    const available = (this.build.availableSecrets as { secretManager?: { versionName?: string; env?: string }[] } | undefined)?.secretManager ?? [];
-    const out: Record<string, string> = {};
-    for (const name of names) {
-      const entry = available.find((s) => s.env === name);
-      if (!entry?.versionName) return `secretEnv ${name} is not defined in availableSecrets.secretManager`;
-      if (!this.options.accessSecret) return `secretEnv ${name}: this emulator was started without Secret Manager access for builds`;
-      try {
-        out[name] = await this.options.accessSecret(entry.versionName, this.build);
-      } catch (error) {
-        return `failed to access secret version ${entry.versionName} for secretEnv ${name}: ${(error as Error).message}`;
-      }
-    }
-    return out;
   }
 
   private failImage(i: number, detail: string): boolean {
