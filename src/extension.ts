@@ -1,6 +1,7 @@
 // activate(): build the few services, register the explorer and commands, push every disposable.
 // Nothing here loads a Google client: that happens on the explorer's first request.
 import * as vscode from 'vscode';
+import { BuildsFeature } from './builds/buildsFeature';
 import { allCommands } from './commands';
 import { MentorContext } from './commands/context';
 import { registerCommands } from './commands/registerCommand';
@@ -22,6 +23,7 @@ export interface MentorApi {
   readonly localRun: LocalRunSession;
   readonly tails: TailManager;
   readonly cloudDiagnostics: CloudDiagnostics;
+  readonly builds: BuildsFeature;
   /** How long activate() took, for the benchmark. */
   readonly activationMs: number;
   /** performance.now() when activate() started, and when the first bundled module started to run (bench). */
@@ -35,10 +37,11 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
   const log = vscode.window.createOutputChannel('Mentor', { log: true });
   const readTargetNow = () => readTarget(context.globalState.get<string[]>(TRUSTED_ENDPOINTS_KEY, []));
   const connection = new CloudRunConnection(readTargetNow);
-  const explorer = new ExplorerProvider(connection, log);
+  const builds = new BuildsFeature(readTargetNow, log);
+  const explorer = new ExplorerProvider(connection, log, builds);
   const treeView = vscode.window.createTreeView('mentor.explorer', { treeDataProvider: explorer, showCollapseAll: true });
   explorer.attach(treeView);
-  context.subscriptions.push(log, explorer, treeView);
+  context.subscriptions.push(log, builds, explorer, treeView);
 
   const docker = new DockerConnection(() => vscode.workspace.getConfiguration('mentor').get<string>('dockerHost', '').trim());
   const buildOutput = vscode.window.createOutputChannel('Mentor: Build');
@@ -59,7 +62,7 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
 
   const ctx: MentorContext = {
     extension: context, log, connection, explorer, previousTraffic: new Map(), docker, buildOutput, deployOutput, localRun, proposals,
-    tails, cloudDiagnostics, deployButton, deploysRunning: new Set(),
+    tails, cloudDiagnostics, deployButton, deploysRunning: new Set(), builds,
   };
   registerCommands(ctx, allCommands);
 
@@ -68,11 +71,14 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
     if (['project', 'region', 'apiEndpoint'].some((key) => event.affectsConfiguration(`mentor.${key}`))) {
       log.info('Cloud Run target changed; reconnecting.');
       connection.reset();
+      void builds.reset();
       explorer.refresh();
     }
   }));
   context.subscriptions.push({ dispose: () => void connection.dispose() });
 
+  // Build status waits for CI/CD: a cloudbuild.yaml looked for after start-up, or created later.
+  builds.watchForCicd();
   // After activate() returns, and from its own chunk: activation pays nothing for the first-open offer.
   setTimeout(() => void import('./setup/firstOpenOffer').then((m) => m.offerSetupOnce(context))
     .catch((error: unknown) => log.warn(`Setup offer: ${(error as Error)?.message ?? error}`)), 0);
@@ -80,7 +86,7 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
   const activationMs = Date.now() - started;
   log.info(`Mentor activated in ${activationMs} ms`);
   const firstModuleAt = (globalThis as { __mentorFirstModuleAt?: number }).__mentorFirstModuleAt;
-  return { explorer, treeView, connection, localRun, tails, cloudDiagnostics, activationMs, activateStartedAt, firstModuleAt };
+  return { explorer, treeView, connection, localRun, tails, cloudDiagnostics, builds, activationMs, activateStartedAt, firstModuleAt };
 }
 
 export function deactivate(): void {

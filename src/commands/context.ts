@@ -1,6 +1,7 @@
 // What every command receives. Built once in activate(); no global state elsewhere.
 import * as vscode from 'vscode';
 import { TrafficTarget } from '../core/model';
+import { BuildsFeature } from '../builds/buildsFeature';
 import { DockerConnection } from '../docker/dockerConnection';
 import { CloudRunConnection } from '../gcp/cloudRunConnection';
 import { LocalRunSession } from '../local/localRunSession';
@@ -29,6 +30,8 @@ export interface MentorContext {
   readonly deployButton: vscode.StatusBarItem;
   /** Services being deployed from this window right now (full resource names). */
   readonly deploysRunning: Set<string>;
+  /** Cloud Build status (status bar, Builds nodes, notices); on once the workspace has CI/CD. */
+  readonly builds: BuildsFeature;
 }
 
 export interface MentorCommand<Args extends unknown[] = unknown[]> {

@@ -37,6 +37,8 @@ export interface CloudLogEntry {
   text: string;
   request?: RequestInfo;
   trace?: string;
+  /** Cloud Build lines: the `build_step` label (`Step #2 - "deploy"`, or `MAIN` for the build's own lines). */
+  buildStep?: string;
 }
 
 export function severityNumber(severity: Severity): number {

@@ -96,6 +96,7 @@ export function toCloudLogEntry(raw: RawLogEntry): CloudLogEntry {
     text: payloadText(raw),
     trace: raw.trace || undefined,
   };
+  if (raw.labels?.build_step) entry.buildStep = raw.labels.build_step;
   if (http && (http.requestMethod || http.requestUrl)) {
     entry.request = {
       method: http.requestMethod || '-',

@@ -33,6 +33,8 @@ export interface CallContext {
   /** "127.0.0.1:8090" when talking to an emulator, undefined for Google. */
   endpoint?: string;
   project: string;
+  /** Which API was called, when not Cloud Run Admin (the messages name it, its role and where to enable it). */
+  api?: { title: string; service: string; role: string };
 }
 
 const RETRY: ErrorAction = { kind: 'retry', label: 'Retry' };
@@ -43,12 +45,13 @@ export function toUserFacingError(error: unknown, context: CallContext): UserFac
   const detail = cleanDetail(e);
   const code = typeof e.code === 'number' ? e.code : undefined;
   const where = context.endpoint ? `the Cloud Run emulator at ${context.endpoint}` : 'Google Cloud';
+  const api = context.api ?? { title: 'Cloud Run Admin API', service: 'run.googleapis.com', role: 'Cloud Run Developer (roles/run.developer)' };
   const endpointSetting: ErrorAction = { kind: 'openSettings', label: 'Open Settings', setting: 'mentor.apiEndpoint' };
 
   if (e.reason === 'SERVICE_DISABLED' || /has not been used in project|is disabled/i.test(detail)) {
     const url = e.errorInfoMetadata?.activationUrl ??
-      `https://console.cloud.google.com/apis/library/run.googleapis.com?project=${context.project}`;
-    return new UserFacingError(`Cannot ${context.action}: the Cloud Run Admin API is not enabled in project ` +
+      `https://console.cloud.google.com/apis/library/${api.service}?project=${context.project}`;
+    return new UserFacingError(`Cannot ${context.action}: the ${api.title} is not enabled in project ` +
       `${context.project}.`, 'apiDisabled', [{ kind: 'openUrl', label: 'Enable API', url }, RETRY], detail);
   }
   if (code === Code.UNAVAILABLE || code === Code.DEADLINE_EXCEEDED || /ECONNREFUSED|ENOTFOUND|ETIMEDOUT/.test(detail)) {
@@ -65,7 +68,7 @@ export function toUserFacingError(error: unknown, context: CallContext): UserFac
   }
   if (code === Code.PERMISSION_DENIED) {
     return new UserFacingError(`Permission denied to ${context.action} in project ${context.project}. ` +
-      `You need a role such as Cloud Run Developer (roles/run.developer). ${detail}`.trim(), 'permissionDenied',
+      `You need a role such as ${api.role}. ${detail}`.trim(), 'permissionDenied',
       [{ kind: 'openUrl', label: 'Open IAM', url: `https://console.cloud.google.com/iam-admin/iam?project=${context.project}` },
         { kind: 'openSettings', label: 'Change Project', setting: 'mentor.project' }], detail);
   }

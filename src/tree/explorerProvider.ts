@@ -5,6 +5,8 @@ import * as vscode from 'vscode';
 import { UserFacingError } from '../core/errors';
 import { ServiceSummary } from '../core/model';
 import { CloudRunConnection } from '../gcp/cloudRunConnection';
+import type { BuildsFeature } from '../builds/buildsFeature';
+import { BuildNode, BuildsNode, buildItem, buildsItem } from './buildNodes';
 import { ExplorerNode, MessageNode, RevisionNode, ServiceNode, messageItem, revisionItem, serviceItem } from './nodes';
 
 export type ExplorerState = 'loading' | 'ready' | 'empty' | 'error';
@@ -16,6 +18,9 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   /** Fires after each load of the first level (tests and the status bar wait on it). */
   readonly onDidChangeState = this.stateChanged.event;
   private readonly serviceNodes = new Map<string, ServiceNode>();
+  /** One "Builds" node per service (by service id), kept so a change redraws exactly that node. */
+  private readonly buildsNodes = new Map<string, BuildsNode>();
+  private readonly buildsListener: vscode.Disposable | undefined;
   private view: vscode.TreeView<ExplorerNode> | undefined;
   /** The first-level load under way; the view and commands asking at the same time share it. */
   private pendingLoad: Promise<ExplorerNode[]> | undefined;
@@ -26,7 +31,17 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   constructor(
     private readonly connection: CloudRunConnection,
     private readonly log: vscode.LogOutputChannel,
-  ) {}
+    /** Build status; without it (or until CI/CD is found) services show no Builds node. */
+    private readonly builds?: BuildsFeature,
+  ) {
+    this.buildsListener = builds?.onDidChangeBuilds((service) => {
+      if (service === undefined) for (const node of this.serviceNodes.values()) this.changed.fire(node);
+      else {
+        const node = this.buildsNodes.get(service);
+        if (node) this.changed.fire(node);
+      }
+    });
+  }
 
   attach(view: vscode.TreeView<ExplorerNode>): void {
     this.view = view;
@@ -67,11 +82,15 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
       case 'service': return serviceItem(node);
       case 'revision': return revisionItem(node);
       case 'message': return messageItem(node);
+      case 'builds': return buildsItem(node);
+      case 'build': return buildItem(node);
     }
   }
 
   getParent(node: ExplorerNode): ExplorerNode | undefined {
-    return node.kind === 'revision' ? this.serviceNodes.get(node.service.name) : undefined;
+    if (node.kind === 'revision' || node.kind === 'builds') return this.serviceNodes.get(node.service.name);
+    if (node.kind === 'build') return node.parent;
+    return undefined;
   }
 
   async getChildren(node?: ExplorerNode): Promise<ExplorerNode[]> {
@@ -81,7 +100,11 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
       void load.finally(() => { if (this.pendingLoad === load) this.pendingLoad = undefined; });
       return load;
     }
-    if (node.kind === 'service') return this.loadRevisions(node);
+    if (node.kind === 'service') {
+      const revisions = await this.loadRevisions(node);
+      return this.builds?.enabled ? [this.buildsNodeOf(node.service), ...revisions] : revisions;
+    }
+    if (node.kind === 'builds') return this.loadBuilds(node);
     return [];
   }
 
@@ -122,6 +145,23 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     }
   }
 
+  private buildsNodeOf(service: ServiceSummary): BuildsNode {
+    const node = this.buildsNodes.get(service.id) ?? { kind: 'builds', service };
+    node.service = service;
+    this.buildsNodes.set(service.id, node);
+    return node;
+  }
+
+  private async loadBuilds(node: BuildsNode): Promise<ExplorerNode[]> {
+    try {
+      const builds = await this.builds!.serviceBuilds(node.service.id);
+      if (builds.length === 0) return [{ kind: 'message', icon: 'info', text: `No builds tagged "${node.service.id}" yet` }];
+      return builds.map((build): BuildNode => ({ kind: 'build', build, parent: node }));
+    } catch (error) {
+      return this.errorNodes(error, false);
+    }
+  }
+
   private errorNodes(error: unknown, asViewMessage: boolean): MessageNode[] {
     const message = error instanceof Error ? error.message : String(error);
     this.log.error(message, ...(error instanceof UserFacingError && error.detail ? [error.detail] : []));
@@ -146,6 +186,7 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   dispose(): void {
     this.changed.dispose();
     this.stateChanged.dispose();
+    this.buildsListener?.dispose();
   }
 }
 

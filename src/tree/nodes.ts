@@ -4,6 +4,7 @@ import { ErrorAction } from '../core/errors';
 import { relativeTime, shortDigest } from '../core/format';
 import { RevisionSummary, ServiceSummary, ResourceState } from '../core/model';
 import { describeSplit, isServing, revisionTrafficLabel, summarizeSplit } from '../core/traffic';
+import type { BuildNode, BuildsNode } from './buildNodes';
 
 export interface ServiceNode {
   readonly kind: 'service';
@@ -25,7 +26,7 @@ export interface MessageNode {
   readonly action?: ErrorAction;
 }
 
-export type ExplorerNode = ServiceNode | RevisionNode | MessageNode;
+export type ExplorerNode = ServiceNode | RevisionNode | MessageNode | BuildsNode | BuildNode;
 
 const STATE_ICONS: Record<ResourceState, vscode.ThemeIcon> = {
   ready: new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed')),

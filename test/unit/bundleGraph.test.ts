@@ -53,6 +53,29 @@ describe('bundle graph', () => {
     assert.equal(holders(/node_modules\/google-gax\/build\/src\/grpc\.js$/).length, 1, 'one copy of google-gax');
   });
 
+  it('build status loads on demand: the Cloud Build v1 client, the Pub/Sub subscriber and the watcher are not in the activation bundle', () => {
+    const outputs = meta();
+    const startup = startupInputs(outputs, 'dist/extension.mjs');
+    // BuildsFeature is the one part activation holds (it only waits for a cloudbuild.yaml).
+    assert.ok(startup.includes('src/builds/buildsFeature.ts'), 'buildsFeature.ts is wired into activation');
+    const lazy = [
+      'node_modules/@google-cloud/cloudbuild/build/src/v1/cloud_build_client.js',
+      'node_modules/@google-cloud/pubsub-api/build/src/v1/subscriber_client.js',
+      'src/gcp/cloudBuildClient.ts', 'src/gcp/buildEventsClient.ts', 'src/builds/buildSession.ts', 'src/builds/buildWatcher.ts',
+    ];
+    // Inputs of node_modules may be named through a symlinked node_modules (../../x/node_modules/...): match the tail.
+    const named = (input: string) => (i: string) => i === input || i.endsWith(`/${input}`);
+    for (const input of lazy) {
+      const holders = Object.entries(outputs).filter(([, o]) => Object.keys(o.inputs).some(named(input))).map(([f]) => f);
+      assert.ok(holders.length >= 1, `${input} is in no output file`);
+      assert.ok(!startup.some(named(input)), `${input} is loaded at activation`);
+    }
+    // The deep import keeps the v2 (repositories) client and the package index out of the build status chunk.
+    const clientChunk = Object.entries(outputs).find(([, o]) => Object.keys(o.inputs).some(named(lazy[0])))!;
+    assert.ok(!Object.keys(clientChunk[1].inputs).some((i) => /cloudbuild\/build\/src\/(v2\/|index\.js)/.test(i)),
+      `${clientChunk[0]} also holds the v2 client or the package index`);
+  });
+
   it('ssh2 is only in dist/ssh.cjs, which the Docker chunk requires on demand', () => {
     const outputs = meta();
     const withSsh2 = Object.entries(outputs).filter(([, o]) => Object.keys(o.inputs).some((i) => i.includes('node_modules/ssh2/'))).map(([f]) => f);

@@ -1,0 +1,116 @@
+// Everything build status needs once CI/CD is found, loaded on demand (its own chunk): the Cloud Build and
+// Logging connections, the watcher (Pub/Sub or polling), the status bar, the log channel and the notices.
+import * as vscode from 'vscode';
+import { BuildSummary, MENTOR_BUILD_TAG } from '../core/builds';
+import { UserFacingError } from '../core/errors';
+import { MentorTarget, targetProblem } from '../core/settings';
+import { BuildEventsApi, connectBuildEvents } from '../gcp/buildEvents';
+import { CloudBuildApi, connectCloudBuild } from '../gcp/cloudBuildApi';
+import { CloudLoggingApi, connectCloudLogging } from '../gcp/cloudLogging';
+import { gitAuthors, gitHead } from '../local/gitRevision';
+import { activeWorkspaceFolder } from '../workspaceSettings';
+import { BuildLogChannel } from './buildLogChannel';
+import { BuildLogReader } from './buildLogs';
+import { notifyBuildEnd } from './buildNotifier';
+import { BuildStatusBar } from './buildStatusBar';
+import { BuildWatcher } from './buildWatcher';
+
+const SERVICE_BUILDS = 10;
+
+export class BuildSession implements vscode.Disposable {
+  readonly watcher: BuildWatcher;
+  readonly statusBar = new BuildStatusBar();
+  readonly logChannel: BuildLogChannel;
+  private readonly reader: BuildLogReader;
+  private buildApi: Promise<CloudBuildApi> | undefined;
+  private loggingApi: Promise<CloudLoggingApi> | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  /** The notices shown (tests wait on them). */
+  readonly notices: Promise<void>[] = [];
+
+  constructor(
+    private readonly target: MentorTarget,
+    log: vscode.LogOutputChannel,
+    machineId: string,
+    onBuildsChanged: (services: Set<string>) => void,
+  ) {
+    this.reader = new BuildLogReader(() => this.logging());
+    this.logChannel = new BuildLogChannel(this.reader, log);
+    this.watcher = new BuildWatcher({
+      builds: () => this.builds(),
+      events: (): Promise<BuildEventsApi> => connectBuildEvents(target, {
+        emulatorHost: process.env.PUBSUB_EMULATOR_HOST?.trim() || undefined, machineSuffix: machineId.slice(0, 12),
+      }),
+      head: async () => {
+        const folder = activeWorkspaceFolder();
+        return folder ? gitHead(folder.uri.fsPath) : {};
+      },
+      log,
+    });
+    this.watcher.onDidChangeHeadBuild((build) => this.statusBar.update(build));
+    this.watcher.onDidChangeBuilds(onBuildsChanged);
+    this.watcher.onDidFinishBuild((build) => {
+      this.notices.push(notifyBuildEnd(build, this.reader, log).catch((error: unknown) =>
+        log.warn(`Build notice: ${(error as Error)?.message ?? error}`)));
+    });
+    this.watcher.setFocused(vscode.window.state.focused);
+    this.disposables.push(vscode.window.onDidChangeWindowState((state) => {
+      this.watcher.setFocused(state.focused);
+      if (this.watcher.mode === 'polling') log.debug(`Build status: polling ${state.focused ? 'resumed' : 'paused (window not focused)'}.`);
+    }));
+  }
+
+  start(): Promise<void> {
+    return this.watcher.start();
+  }
+
+  builds(): Promise<CloudBuildApi> {
+    if (!this.buildApi) {
+      const problem = targetProblem(this.target);
+      if (problem) {
+        return Promise.reject(new UserFacingError(problem.message, 'configuration',
+          [{ kind: 'openSettings', label: 'Open Settings', setting: `mentor.${problem.setting}` }]));
+      }
+      this.buildApi = connectCloudBuild(this.target);
+      this.buildApi.catch(() => (this.buildApi = undefined));
+    }
+    return this.buildApi;
+  }
+
+  logging(): Promise<CloudLoggingApi> {
+    if (!this.loggingApi) {
+      this.loggingApi = connectCloudLogging(this.target);
+      this.loggingApi.catch(() => (this.loggingApi = undefined));
+    }
+    return this.loggingApi;
+  }
+
+  /** The newest builds of one service (tagged with its name), with the authors this clone knows. */
+  async serviceBuilds(service: string): Promise<BuildSummary[]> {
+    const page = await (await this.builds()).listBuilds(`tags="${service}"`, { pageSize: SERVICE_BUILDS });
+    const builds = page.builds.filter((b) => b.tags.includes(MENTOR_BUILD_TAG)).slice(0, SERVICE_BUILDS);
+    const folder = activeWorkspaceFolder();
+    if (folder) {
+      const authors = await gitAuthors(folder.uri.fsPath, builds.flatMap((b) => (b.commitSha ? [b.commitSha] : [])));
+      for (const build of builds) if (build.commitSha) build.author ??= authors.get(build.commitSha);
+    }
+    return builds;
+  }
+
+  async findBuild(id: string): Promise<BuildSummary> {
+    return (await this.builds()).getBuild(id);
+  }
+
+  async showLog(build: BuildSummary): Promise<BuildSummary> {
+    return this.logChannel.show(build, () => this.findBuild(build.id));
+  }
+
+  dispose(): void {
+    this.watcher.stop();
+    this.statusBar.dispose();
+    this.logChannel.dispose();
+    for (const d of this.disposables) d.dispose();
+    void this.buildApi?.then((api) => api.close(), () => undefined);
+    void this.loggingApi?.then((api) => api.close(), () => undefined);
+  }
+}

@@ -1,0 +1,81 @@
+// Build status, switched on only once the workspace has CI/CD (a cloudbuild.yaml, found after activation
+// or created later) or a build command asks for it: until then nothing is read, listed or subscribed.
+// The session (clients, watcher, status bar) is its own chunk, loaded when switched on.
+import * as vscode from 'vscode';
+import type { BuildSummary } from '../core/builds';
+import type { MentorTarget } from '../core/settings';
+import type { BuildSession } from './buildSession';
+
+export const CLOUD_BUILD_FILES = '**/cloudbuild.{yaml,yml,json}';
+/** Looking for cloudbuild.yaml waits until the window has settled. */
+const DETECT_AFTER_MS = 3_000;
+
+export class BuildsFeature implements vscode.Disposable {
+  private session: Promise<BuildSession> | undefined;
+  private readonly changed = new vscode.EventEmitter<string | undefined>();
+  /** A service's builds changed (its id), or build status was switched on (undefined). */
+  readonly onDidChangeBuilds = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  enabled = false;
+
+  constructor(
+    private readonly readTarget: () => MentorTarget,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly machineId: string = vscode.env.machineId,
+  ) {}
+
+  /** After activation: one search for a build config, and a watcher for one created later. */
+  watchForCicd(): void {
+    const files = vscode.workspace.createFileSystemWatcher(CLOUD_BUILD_FILES, false, true, true);
+    files.onDidCreate((uri) => void this.enable(`${vscode.workspace.asRelativePath(uri)} was created`), undefined, this.disposables);
+    this.disposables.push(files);
+    const timer = setTimeout(() => void vscode.workspace.findFiles(CLOUD_BUILD_FILES, '**/node_modules/**', 1).then((found) => {
+      if (found.length) return this.enable(`${vscode.workspace.asRelativePath(found[0])} found`);
+    }, (error: unknown) => this.log.warn(`Looking for cloudbuild.yaml failed: ${(error as Error)?.message ?? error}`)), DETECT_AFTER_MS);
+    this.disposables.push({ dispose: () => clearTimeout(timer) });
+  }
+
+  /** Switches build status on (idempotent) and returns the running session. */
+  enable(why: string): Promise<BuildSession> {
+    if (!this.session) {
+      this.log.info(`Build status on: ${why}.`);
+      this.session = this.startSession();
+      this.session.catch(() => (this.session = undefined));
+    }
+    return this.session;
+  }
+
+  /** The settings changed: the next use connects to the new target. */
+  async reset(): Promise<void> {
+    const previous = this.session;
+    if (!previous) return;
+    this.session = undefined;
+    (await previous.catch(() => undefined))?.dispose();
+    if (this.enabled) await this.enable('the Cloud Run target changed');
+  }
+
+  /** The session if build status is on, without switching it on. */
+  get running(): Promise<BuildSession> | undefined {
+    return this.session;
+  }
+
+  async serviceBuilds(service: string): Promise<BuildSummary[]> {
+    return (await this.enable('the explorer asked')).serviceBuilds(service);
+  }
+
+  private async startSession(): Promise<BuildSession> {
+    const { BuildSession } = await import('./buildSession');
+    const session = new BuildSession(this.readTarget(), this.log, this.machineId,
+      (services) => { for (const service of services) this.changed.fire(service); });
+    const wasEnabled = this.enabled;
+    this.enabled = true;
+    if (!wasEnabled) this.changed.fire(undefined);
+    void session.start().catch((error: unknown) => this.log.warn(`Build status: ${(error as Error)?.message ?? error}`));
+    return session;
+  }
+
+  dispose(): void {
+    void this.session?.then((s) => s.dispose(), () => undefined);
+    for (const d of this.disposables) d.dispose();
+  }
+}
