@@ -102,7 +102,8 @@ class BuildRun {
   private async phases(): Promise<void> {
     const deps = this.steps.map((_, i) => dependencies(this.steps, i)); // a bad waitFor fails before anything runs
     if (this.stop) return;
-    this.workspace = await BuildWorkspace.create(this.options.engine, this.build.id);
+    this.workspace = await BuildWorkspace.create(this.options.engine, this.build.id,
+      [...this.buildVolumes(), ...this.steps.flatMap((s) => s.volumes ?? [])].map((v) => v.name));
     await this.phase('FETCHSOURCE', () => this.fetch());
     if (this.stop) return;
     await this.phase('BUILD', () => this.runSteps(deps));
@@ -229,6 +230,7 @@ class BuildRun {
         env: stepEnv({ build: this.build, step, restAddress: this.options.restAddress, projectNumber: this.number, secrets, dockerHost }),
         workspaceVolume: this.workspace!.workspaceVolume,
         homeVolume: this.workspace!.homeVolume,
+        volumes: [...this.buildVolumes(), ...(step.volumes ?? [])].map((v) => ({ source: this.workspace!.volumeFor(v.name), target: v.path })),
         dockerSocket: socket,
         extraHosts: extraHosts(locationOf(this.build)),
       }, (text) => this.log(text, i), kill.signal);
@@ -236,6 +238,11 @@ class BuildRun {
       if (timer) clearTimeout(timer);
       this.kill.signal.removeEventListener('abort', onStop);
     }
+  }
+
+  /** options.volumes: mounted into every step. */
+  private buildVolumes(): { name: string; path: string }[] {
+    return (this.build.options as { volumes?: { name: string; path: string }[] } | undefined)?.volumes ?? [];
   }
 
   private failImage(i: number, detail: string): boolean {

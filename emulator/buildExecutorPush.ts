@@ -47,7 +47,6 @@ export async function pushBuildImages(engine: RuntimeEngine, build: BuildMessage
           seen.add(line);
         },
       });
-      onLine(`${image.slice(image.lastIndexOf('/') + 1)}: digest: ${result.digest}`);
       images.push({ name: image, digest: result.digest, pushTiming: { startTime, endTime: nowTimestamp() } });
     } catch (error) {
       const message = engineMessage(error);

@@ -81,6 +81,8 @@ export interface StepContainerSpec {
   env: string[];
   workspaceVolume: string;
   homeVolume: string;
+  /** Further named volumes: engine volume → mount path. */
+  volumes?: { source: string; target: string }[];
   /** Host path of the engine's socket, mounted at /var/run/docker.sock. */
   dockerSocket?: string;
   extraHosts: string[];
@@ -106,6 +108,7 @@ export async function runStepContainer(engine: RuntimeEngine, spec: StepContaine
   const mounts: Dockerode.MountConfig = [
     volumeMount(spec.workspaceVolume, WORKSPACE_DIR),
     volumeMount(spec.homeVolume, BUILDER_HOME),
+    ...(spec.volumes ?? []).map((v) => volumeMount(v.source, v.target)),
   ];
   if (spec.dockerSocket) mounts.push({ Type: 'bind', Source: spec.dockerSocket, Target: '/var/run/docker.sock' });
   const entrypoint = spec.script ? [SCRIPT_PATH] : spec.entrypoint;

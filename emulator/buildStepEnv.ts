@@ -32,6 +32,7 @@ export interface StepExtras {
   automapSubstitutions?: boolean;
   allowFailure?: boolean;
   allowExitCodes?: number[];
+  volumes?: { name: string; path: string }[];
 }
 
 export type Step = BuildStepMessage & StepExtras;

@@ -21,7 +21,8 @@ export function secretManagerAccess(secretManager: SecretManagerBackend): Secret
 
 /** The step's secretEnv values, or the reason they cannot be had (the step then fails with it). */
 export async function stepSecrets(build: BuildMessage, step: BuildStepMessage, access: SecretAccess | undefined): Promise<Record<string, string> | string> {
-  const names = step.secretEnv ?? [];
+  // options.secretEnv: "A list of global environment variables, which are encrypted …" given to every step
+  const names = [...new Set([...((build.options as { secretEnv?: string[] } | undefined)?.secretEnv ?? []), ...(step.secretEnv ?? [])])];
   if (!names.length) return {};
   const available = (build.availableSecrets as { secretManager?: { versionName?: string; env?: string }[] } | undefined)?.secretManager ?? [];
   const out: Record<string, string> = {};

@@ -21,19 +21,41 @@ const GIT_TIMEOUT_MS = 120_000;
 export class FetchSourceError extends Error {}
 
 export class BuildWorkspace {
+  private readonly named = new Map<string, string>();
+  private readonly created: string[] = [];
+
   private constructor(private readonly engine: RuntimeEngine, private readonly buildId: string, readonly workspaceVolume: string, readonly homeVolume: string) {}
 
-  static async create(engine: RuntimeEngine, buildId: string): Promise<BuildWorkspace> {
+  /**
+   * Creates the build's volumes: /workspace, /builder/home, and one per name in `named` (BuildStep.volumes and
+   * options.volumes: "Each volume is created as an empty volume prior to execution … discarded" after).
+   */
+  static async create(engine: RuntimeEngine, buildId: string, named: string[] = []): Promise<BuildWorkspace> {
     const base = `mentor-build-${buildId}-${engine.instanceId}`;
     const labels = { ...engine.ownerLabels(), [LABEL_BUILD]: buildId };
-    await engine.docker.createVolume({ Name: `${base}-workspace`, Labels: labels });
+    const workspace = new BuildWorkspace(engine, buildId, `${base}-workspace`, `${base}-home`);
+    const all = [workspace.workspaceVolume, workspace.homeVolume];
+    for (const name of new Set(named)) {
+      workspace.named.set(name, `${base}-vol-${name}`);
+      all.push(`${base}-vol-${name}`);
+    }
     try {
-      await engine.docker.createVolume({ Name: `${base}-home`, Labels: labels });
+      for (const name of all) {
+        await engine.docker.createVolume({ Name: name, Labels: labels });
+        workspace.created.push(name);
+      }
     } catch (error) {
-      await engine.docker.getVolume(`${base}-workspace`).remove().catch(() => undefined);
+      await workspace.remove();
       throw error;
     }
-    return new BuildWorkspace(engine, buildId, `${base}-workspace`, `${base}-home`);
+    return workspace;
+  }
+
+  /** The engine's volume for a build volume name (BuildStep.volumes[].name). */
+  volumeFor(name: string): string {
+    const volume = this.named.get(name);
+    if (!volume) throw new Error(`volume "${name}" was not created for this build`);
+    return volume;
   }
 
   /** Copies the directory's tree (host `tar`) into the workspace volume through a never-started helper container. */
@@ -60,7 +82,7 @@ export class BuildWorkspace {
   }
 
   async remove(): Promise<void> {
-    for (const name of [this.workspaceVolume, this.homeVolume]) {
+    for (const name of this.created) {
       await this.engine.docker.getVolume(name).remove({ force: true }).catch(() => undefined);
     }
   }

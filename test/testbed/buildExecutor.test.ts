@@ -3,7 +3,9 @@
 // build timeouts, cancel, a missing image. Each build must leave no container or volume behind.
 // Needs: DOCKER_HOST with busybox:latest and python:3.11-slim (npm test's engine-up.sh provides them).
 import * as assert from 'node:assert/strict';
+import type { BuildMessage } from '../../emulator/buildExecution';
 import { EngineBuildExecutor } from '../../emulator/buildExecutor';
+import { LABEL_BUILD, volumeMount } from '../../emulator/buildStepContainer';
 import { RuntimeEngine } from '../../emulator/runtimeEngine';
 import { assertNothingLeft, BUSYBOX, ms, newBuild, PROJECT, PYTHON, RecordingReporter } from './buildHarness';
 
@@ -70,6 +72,30 @@ describe('build executor on the engine: steps, env, outputs, failures', function
     assert.equal(Buffer.from(outputs[0], 'base64').toString(), '{"step":0}');
     assert.equal(Buffer.from(outputs[1], 'base64').length, 50 * 1024, 'only the first 50KB are kept');
     assert.equal(outputs[2], '');
+  });
+
+  it('mounts named volumes (step volumes and options.volumes) into the steps that name them, removed afterwards', async function () {
+    const build = newBuild([
+      { name: BUSYBOX, volumes: [{ name: 'cache', path: '/cache' }], args: ['sh', '-c', 'echo cached > /cache/c; echo all > /everywhere/e'] },
+      { name: BUSYBOX, volumes: [{ name: 'cache', path: '/other' }], args: ['sh', '-c', 'cat /other/c /everywhere/e'] },
+      { name: BUSYBOX, args: ['sh', '-c', 'ls /other 2>/dev/null || echo "no /other here"'] },
+    ], { options: { volumes: [{ name: 'shared', path: '/everywhere' }] } as BuildMessage['options'] });
+    const r = await run(build);
+    assert.equal(build.status, 'SUCCESS', JSON.stringify(r.lines));
+    assert.deepEqual(r.step(1).slice(1), ['cached', 'all']);
+    assert.deepEqual(r.step(2).slice(1), ['no /other here']);
+  });
+
+  it('orphan cleanup (removeAll(true)) removes build containers and volumes of an emulator process that died', async function () {
+    const labels = { ...engine.ownerLabels(), 'mentor.emulator.pid': '999999999', [LABEL_BUILD]: 'orphan-test' };
+    const volume = `mentor-build-orphan-${Date.now()}`;
+    await engine.docker.createVolume({ Name: volume, Labels: labels });
+    const container = await engine.docker.createContainer({ Image: BUSYBOX, Labels: labels, HostConfig: { Mounts: [volumeMount(volume, '/workspace')] } });
+    const [listed] = (await engine.docker.listVolumes({ filters: JSON.stringify({ name: [volume] }) })).Volumes;
+    assert.equal(listed?.Name, volume, 'the orphan volume exists before the cleanup');
+    assert.ok(await engine.removeAll(true) >= 1);
+    await assertNothingLeft(engine, { id: 'orphan-test' } as BuildMessage);
+    await assert.rejects(container.inspect(), /no such container/i);
   });
 
   it('runs waitFor "-" steps concurrently and a joining step after both', async function () {
