@@ -100,7 +100,15 @@ class BuildRun {
   }
 
   private async phases(): Promise<void> {
-    const deps = this.steps.map((_, i) => dependencies(this.steps, i)); // a bad waitFor fails before anything runs
+    let deps: number[][];
+    try {
+      deps = this.steps.map((_, i) => dependencies(this.steps, i));
+    } catch (error) {
+      // CreateBuild refuses such a build on Google; should one get here, it fails before anything runs
+      const detail = `invalid build: ${(error as Error).message}`;
+      this.halt({ status: 'FAILURE', statusDetail: detail, errorLine: `ERROR: ${detail}` });
+      return;
+    }
     if (this.stop) return;
     this.workspace = await BuildWorkspace.create(this.options.engine, this.build.id,
       [...this.buildVolumes(), ...this.steps.flatMap((s) => s.volumes ?? [])].map((v) => v.name));
