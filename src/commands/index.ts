@@ -24,6 +24,7 @@ export const allCommands: readonly LazyCommand[] = [
   { id: 'mentor.runErrorAction', load: async () => (await import('./runErrorActionCommand')).runErrorActionCommand },
   { id: 'mentor.runLocally', load: async () => (await import('./runLocally')).runLocally },
   { id: 'mentor.setup', load: async () => (await import('./setup')).setup },
+  { id: 'mentor.setUpContinuousDeployment', load: async () => (await import('./setUpContinuousDeployment')).setUpContinuousDeployment },
   { id: 'mentor.setTailFilter', load: async () => (await import('./setTailFilter')).setTailFilter },
   { id: 'mentor.showBuildLog', load: async () => (await import('./showBuildLog')).showBuildLog },
   { id: 'mentor.showCloudLogEntries', load: async () => (await import('./showCloudLogEntries')).showCloudLogEntries },

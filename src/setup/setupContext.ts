@@ -43,14 +43,15 @@ export type CheckResult =
   | { status: 'missing'; summary: string; willCreate: string }
   | { status: 'needsAction'; summary: string; fix: string };
 
-export interface SetupStep {
-  readonly id: StepId;
+/** A step of the wizard; other flows on the same machinery (src/cicd) pass their own context and ids. */
+export interface SetupStep<C extends SetupContext = SetupContext, Id extends string = StepId> {
+  readonly id: Id;
   readonly title: string;
-  check(ctx: SetupContext): Promise<CheckResult>;
+  check(ctx: C): Promise<CheckResult>;
   /** Creates what check() found missing. Must be safe to run again (a re-run resumes, never duplicates). */
-  create?(ctx: SetupContext): Promise<void>;
+  create?(ctx: C): Promise<void>;
   /** The equivalent gcloud command, for people who prefer (or must use) a terminal. */
-  gcloud(ctx: SetupContext): string;
+  gcloud(ctx: C): string;
 }
 
 export const REQUIRED_APIS = [

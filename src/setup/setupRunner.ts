@@ -1,5 +1,6 @@
 // Runs the wizard's steps: each is check → create if missing → verify (check again), so a re-run finds what
 // exists and resumes; a step that needs the user stops the run there, with the reason and the fix.
+import { isCancellation } from '../core/errors';
 import { Code, toUserFacingError } from '../gcp/errorMapping';
 import { billingStep, projectStep, signInStep } from './accountSteps';
 import { apisStep, permissionsStep, repositoryStep, serviceAccountStep } from './resourceSteps';
@@ -12,8 +13,8 @@ export const SETUP_STEPS: readonly SetupStep[] = [
 
 export type StepState = 'pending' | 'checking' | 'working' | 'done' | 'missing' | 'needsAction' | 'failed';
 
-export interface StepOutcome {
-  id: StepId;
+export interface StepOutcome<Id extends string = StepId> {
+  id: Id;
   state: StepState;
   summary: string;
   willCreate?: string;
@@ -22,7 +23,7 @@ export interface StepOutcome {
   changed?: boolean;
 }
 
-export async function runStep(step: SetupStep, ctx: SetupContext, allowCreate: boolean): Promise<StepOutcome> {
+export async function runStep<C extends SetupContext, Id extends string>(step: SetupStep<C, Id>, ctx: C, allowCreate: boolean): Promise<StepOutcome<Id>> {
   try {
     const found = await step.check(ctx);
     if (found.status === 'done') return { id: step.id, state: 'done', summary: found.summary };
@@ -34,11 +35,12 @@ export async function runStep(step: SetupStep, ctx: SetupContext, allowCreate: b
     return { id: step.id, state: 'failed', summary: `Created, but the check still finds: ${verified.summary}`,
       fix: verified.status === 'needsAction' ? verified.fix : 'Google Cloud may still be propagating the change: check again in a minute.' };
   } catch (error) {
+    if (isCancellation(error)) throw error; // the user stopped the run: not a step's failure
     return failed(step, ctx, error);
   }
 }
 
-function failed(step: SetupStep, ctx: SetupContext, error: unknown): StepOutcome {
+function failed<Id extends string>(step: SetupStep<never, Id>, ctx: SetupContext, error: unknown): StepOutcome<Id> {
   const project = ctx.answers.project ?? '';
   const e = error as { code?: unknown; details?: string; message?: string };
   if (e?.code === Code.PERMISSION_DENIED) {
@@ -62,13 +64,14 @@ function failed(step: SetupStep, ctx: SetupContext, error: unknown): StepOutcome
  * Runs the steps in order, checking only or creating too. A step that is not done stops the run there: the
  * ones after it build on it, so they show as waiting rather than failing for its reason.
  */
-export async function runSteps(ctx: SetupContext, allowCreate: boolean, report: (outcome: StepOutcome) => void,
-  steps: readonly SetupStep[] = SETUP_STEPS): Promise<StepOutcome[]> {
-  const outcomes: StepOutcome[] = [];
+export async function runSteps<C extends SetupContext = SetupContext, Id extends string = StepId>(ctx: C, allowCreate: boolean,
+  report: (outcome: StepOutcome<Id>) => void, steps: readonly SetupStep<C, Id>[] = SETUP_STEPS as unknown as readonly SetupStep<C, Id>[],
+  optional: readonly string[] = ['secrets']): Promise<StepOutcome<Id>[]> {
+  const outcomes: StepOutcome<Id>[] = [];
   let blocked = false;
   for (const step of steps) {
     if (blocked) {
-      const outcome: StepOutcome = { id: step.id, state: 'pending', summary: 'Waiting for the steps above.' };
+      const outcome: StepOutcome<Id> = { id: step.id, state: 'pending', summary: 'Waiting for the steps above.' };
       outcomes.push(outcome);
       report(outcome);
       continue;
@@ -77,8 +80,8 @@ export async function runSteps(ctx: SetupContext, allowCreate: boolean, report: 
     const outcome = await runStep(step, ctx, allowCreate);
     outcomes.push(outcome);
     report(outcome);
-    // Secrets are optional: the run ends with them, done or not.
-    if (outcome.state !== 'done' && step.id !== 'secrets') blocked = true;
+    // Optional steps (the wizard's secrets) do not hold up the ones after them.
+    if (outcome.state !== 'done' && !optional.includes(step.id)) blocked = true;
   }
   return outcomes;
 }

@@ -125,7 +125,7 @@ export class FakeSetupApi implements SetupApi {
     const versions = this.secrets.get(`${projectId}/${id}`);
     if (!versions) throw Object.assign(new Error('no secret'), { code: 5 });
     this.writes.push(`addSecretVersion ${id}`);
-    versions.push(value);
+    versions.push(new Uint8Array(value)); // the real client sends a copy: the caller may zero its buffer afterwards
     return String(versions.length);
   }
 
