@@ -60,4 +60,6 @@ export interface ServiceAccountRecord {
    * GET and policy bindings naming the account fail for a short while, as on Google.
    */
   visibleAtMs: number;
+  /** The account's own IAM policy (who may act as it, manage it): iam.projects.serviceAccounts.getIamPolicy. */
+  iamPolicy?: IamPolicy;
 }

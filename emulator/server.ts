@@ -155,7 +155,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     transcodedHandler(methods),
     createCloudRunV1Handler({ cloudRun, state, serviceUsage }),
     createResourceManagerV1Handler(state),
-    createServiceAccountsHandler({ state, serviceUsage, consistencyDelayMs: opts.serviceAccountConsistencyMs }),
+    createServiceAccountsHandler({ state, serviceUsage, consistencyDelayMs: opts.serviceAccountConsistencyMs, caller }),
   ];
   const rest = await startRestServer({ host, port: opts.restPort ?? 0, handlers: restHandlers }).catch(async (err: unknown) => {
     server.forceShutdown(); // e.g. the REST port is taken: nothing of this emulator may stay behind

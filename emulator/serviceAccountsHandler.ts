@@ -1,9 +1,12 @@
-// IAM Admin v1 service accounts over HTTP/JSON (`/v1/projects/P/serviceAccounts…`: create, get, list, delete),
-// the API `@googleapis/iam` and gcloud speak; there is no gRPC client for it in Node. Reads are eventually
-// consistent like Google's: a new account answers NOT_FOUND to GET (and cannot be named in an IAM policy)
-// for `consistencyDelayMs` after its create returned.
+// IAM Admin v1 service accounts over HTTP/JSON (`/v1/projects/P/serviceAccounts…`: create, get, list, delete,
+// and the account's own policy: `:getIamPolicy`, `:setIamPolicy`, `:testIamPermissions`), the API
+// `@googleapis/iam` and gcloud speak; there is no gRPC client for it in Node. Reads are eventually consistent
+// like Google's: a new account answers NOT_FOUND to GET (and cannot be named in an IAM policy) for
+// `consistencyDelayMs` after its create returned. A policy write with a stale etag is ABORTED, as on Google.
 import { randomBytes, randomInt } from 'node:crypto';
-import { alreadyExists, invalidArgument, notFound } from './apiError';
+import { alreadyExists, invalidArgument, notFound, permissionDenied } from './apiError';
+import type { IamPolicy } from './apiTypes';
+import { DEFAULT_CALLER, emptyPolicy, policiesGrant, projectPolicy, replacePolicy } from './iamAccess';
 import { paginate } from './pagination';
 import type { ServiceAccount, ServiceAccountRecord } from './platformRecords';
 import type { RestHandler, RestRequest, RestResponse } from './restTypes';
@@ -15,6 +18,7 @@ const IAM_API = 'iam.googleapis.com';
 const ACCOUNT_ID = /^[a-z]([-a-z0-9]*[a-z0-9])$/;
 const LIST_LIMITS = { defaultSize: 20, maxSize: 100 };
 const PATH = /^\/v1\/projects\/([^/]+)\/serviceAccounts(?:\/([^/:]+))?$/;
+const POLICY_PATH = /^\/v1\/projects\/([^/]+)\/serviceAccounts\/([^/:]+):(getIamPolicy|setIamPolicy|testIamPermissions)$/;
 
 export interface ServiceAccountsDeps {
   state: StateStore;
@@ -22,6 +26,8 @@ export interface ServiceAccountsDeps {
   serviceUsage?: ServiceUsageBackend;
   /** How long a new account stays invisible to reads (default 1.5 s; 0 = at once). */
   consistencyDelayMs?: number;
+  /** The principal whose permissions the policy methods check (default user:developer@example.com). */
+  caller?: { member: string };
 }
 
 export function accountIdProblem(id: string): string | undefined {
@@ -53,7 +59,43 @@ export function createServiceAccountsHandler(deps: ServiceAccountsDeps): RestHan
     return record;
   };
 
+  /** The project's policy and the account's own: either may grant a permission on the account. */
+  const grants = (record: ServiceAccountRecord, permission: string): boolean =>
+    policiesGrant([projectPolicy(deps.state.data, record.account.projectId), record.iamPolicy], deps.caller?.member ?? DEFAULT_CALLER, permission);
+  const require = (record: ServiceAccountRecord, permission: string) => {
+    if (!grants(record, permission)) {
+      throw permissionDenied(`Permission '${permission}' denied on resource (or it may not exist): projects/-/serviceAccounts/${record.account.email}.`);
+    }
+  };
+
+  const policyMethod = (req: RestRequest, project: string, key: string, method: string): RestResponse | undefined => {
+    if (req.method !== 'POST') return undefined;
+    const record = visible(project, key);
+    const body = (req.body ?? {}) as { policy?: IamPolicy; permissions?: unknown };
+    if (method === 'getIamPolicy') {
+      require(record, 'iam.serviceAccounts.getIamPolicy');
+      record.iamPolicy ??= emptyPolicy();
+      return ok(structuredClone(record.iamPolicy));
+    }
+    if (method === 'setIamPolicy') {
+      require(record, 'iam.serviceAccounts.setIamPolicy');
+      record.iamPolicy = replacePolicy(record.iamPolicy, body.policy, deps.state.data);
+      deps.state.changed();
+      return ok(structuredClone(record.iamPolicy));
+    }
+    if (!Array.isArray(body.permissions) || body.permissions.some((p) => typeof p !== 'string')) {
+      throw invalidArgument('Invalid value at \'permissions\': a list of permission names is required.');
+    }
+    const granted = (body.permissions as string[]).filter((p) => grants(record, p));
+    return ok(granted.length ? { permissions: granted } : {});
+  };
+
   return async (req: RestRequest) => {
+    const policy = POLICY_PATH.exec(req.path);
+    if (policy) {
+      if (policy[1] !== '-') deps.serviceUsage?.check(policy[1], IAM_API);
+      return policyMethod(req, policy[1], policy[2], policy[3]);
+    }
     const m = PATH.exec(req.path);
     if (!m) return undefined;
     const [, project, key] = m;
