@@ -114,6 +114,10 @@ export class SetupWizardPanel implements vscode.Disposable {
       case 'deployNow':
         await vscode.commands.executeCommand('mentor.deploy');
         return;
+      case 'setUpContinuousDeployment':
+        // Not awaited: the command asks in dialogs and its own progress notification, and the wizard stays usable meanwhile.
+        void vscode.commands.executeCommand('mentor.setUpContinuousDeployment');
+        return;
     }
   }
 

@@ -68,7 +68,9 @@ export type SetupRequest =
   | { type: 'notSecret'; name: string }
   | { type: 'copy'; text: string }
   | { type: 'finish' }
-  | { type: 'deployNow' };
+  | { type: 'deployNow' }
+  /** Runs "Mentor: Set Up Continuous Deployment" (its own diff, dialogs and progress) once the settings are written. */
+  | { type: 'setUpContinuousDeployment' };
 
 const str = (v: unknown, max = 1024): boolean => typeof v === 'string' && v.length <= max;
 
@@ -77,7 +79,7 @@ export function isSetupRequest(value: unknown): value is SetupRequest {
   if (!value || typeof value !== 'object') return false;
   const m = value as Record<string, unknown>;
   switch (m.type) {
-    case 'ready': case 'check': case 'run': case 'listBillingAccounts': case 'finish': case 'deployNow':
+    case 'ready': case 'check': case 'run': case 'listBillingAccounts': case 'finish': case 'deployNow': case 'setUpContinuousDeployment':
       return true;
     case 'searchProjects':
       return str(m.query, 200) && (m.pageToken === undefined || str(m.pageToken, 4096));

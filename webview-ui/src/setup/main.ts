@@ -55,7 +55,11 @@ window.addEventListener('message', (event: MessageEvent<SetupMessage>) => {
         h('p', { className: 'ok' }, message.written.length
           ? `Wrote ${message.written.join(', ')} to ${message.settingsFile}.`
           : `${message.settingsFile} already holds these answers.`),
-        h('vscode-button', { id: 'deploy-now', onclick: () => send({ type: 'deployNow' }) }, 'Deploy Now'));
+        h('div', { className: 'row actions' },
+          h('vscode-button', { id: 'deploy-now', onclick: () => send({ type: 'deployNow' }) }, 'Deploy Now'),
+          h('vscode-button', { secondary: true, id: 'set-up-cd', onclick: () => send({ type: 'setUpContinuousDeployment' }) },
+            'Set Up Continuous Deployment')),
+        h('p', { className: 'muted' }, 'Continuous deployment: cloudbuild.yaml and a Cloud Build trigger, so every push to main deploys with the same health-gated rollout.'));
       return;
     case 'error':
       banner.replaceChildren(h('p', { className: 'error', role: 'alert' }, message.message));
