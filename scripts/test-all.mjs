@@ -12,9 +12,12 @@
 //   node scripts/test-all.mjs [unit] [emulator] [docker] [integration] [testbed] [--no-checks]
 // Positional names pick suites (default all); --no-checks skips typecheck, lint and the newcomer check
 // (`npm start -- --check` with another HOME and no earlier state).
+// Before the first suite that needs them: the Docker engine (scripts/test/engine.mjs), then for the integration
+// and testbed suites the Cloud Build builder images and the real Pub/Sub emulator (scripts/test/testBed.mjs;
+// the suites get PUBSUB_EMULATOR_HOST).
 // Env: TEST_TIMEOUT_MS (integration run, default 600000), MENTOR_TEST_GREP (mocha grep, all suites),
-//      KEEP_TMP=1 (keep temp dirs), and the engine's (scripts/test/engine.mjs). Logs and screenshots go to
-//      test-results/.
+//      KEEP_TMP=1 (keep temp dirs), and those of scripts/test/engine.mjs and scripts/test/testBed.mjs. Logs and
+//      screenshots go to test-results/.
 // Must stay runnable by Node 20 (before `npm install`, `node` may be the system one).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,7 +25,7 @@ import path from 'node:path';
 import { depsStaleReason } from './lib/deps.mjs';
 import { killGroup, live, run, say, secs, stripAnsi } from './lib/processes.mjs';
 import { engine, ensureEngine, stopEngine, stopEngineSync } from './test/engine.mjs';
-import { ensureBuilderImages, NEEDS_BUILDERS } from './test/testBed.mjs';
+import { ensureBuilderImages, ensurePubsub, NEEDS_BUILDERS, NEEDS_PUBSUB, stopPubsub, stopPubsubSync, testBed } from './test/testBed.mjs';
 import { appsSuite, integrationSuite, mochaSuite, newcomerCheck, node, RESULTS, ROOT, tempDirs } from './test/suites.mjs';
 import { totalLine } from './test/totals.mjs';
 
@@ -38,6 +41,7 @@ const runChecks = !argv.includes('--no-checks');
 
 function cleanupNow() {
   for (const c of live) killGroup(c, 'SIGKILL');
+  stopPubsubSync();
   stopEngineSync();
   if (!process.env.KEEP_TMP) for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
 }
@@ -63,10 +67,12 @@ process.on('exit', cleanupNow);
 async function runSuite(suite) {
   if (suite === 'unit') return mochaSuite('unit', 'unit', { timeoutMs: 10000 });
   if (suite === 'emulator') return mochaSuite('emulator', 'emulator', { timeoutMs: 30000 });
-  if (suite === 'docker') return mochaSuite('docker', 'docker', { timeoutMs: 120000, env: engine.env });
-  if (suite === 'testbed') return mochaSuite('testbed', 'testbed', { timeoutMs: 120000, env: engine.env });
-  if (suite === 'apps') return appsSuite(engine.env);
-  return integrationSuite(engine.env);
+  // the engine's variables and the test bed's (PUBSUB_EMULATOR_HOST), for the suites and the VS Code host
+  const env = { ...engine.env, ...testBed.env };
+  if (suite === 'docker') return mochaSuite('docker', 'docker', { timeoutMs: 120000, env });
+  if (suite === 'testbed') return mochaSuite('testbed', 'testbed', { timeoutMs: 120000, env });
+  if (suite === 'apps') return appsSuite(env);
+  return integrationSuite(env);
 }
 
 function printCheck(c) {
@@ -129,6 +135,10 @@ async function main() {
       const step = await ensureBuilderImages(engine.env);
       if (step) { printCheck(step); if (interrupted) break; }
     }
+    if (NEEDS_PUBSUB.has(suite) && build.code === 0) {
+      const step = await ensurePubsub();
+      if (step) { printCheck(step); if (interrupted) break; }
+    }
     banner(`${suite} tests`);
     let result;
     if (build.code !== 0) result = { name: suite, passed: 0, failed: 1, skipped: 0, notes: ['not run: the build failed'] };
@@ -139,6 +149,8 @@ async function main() {
     if (!interrupted) results.push(result);
   }
   for (const c of await Promise.all(checks)) printCheck(c);
+  const pubsubNote = await stopPubsub();
+  if (pubsubNote && testBed.pubsub) testBed.pubsub.note = [testBed.pubsub.note, pubsubNote].filter(Boolean).join('; ');
   await stopEngine();
   printSummary(t0);
   const failed = results.some(r => r.failed) || steps.some(s => !s.ok);
