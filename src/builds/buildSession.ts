@@ -54,6 +54,16 @@ export class BuildSession implements vscode.Disposable {
         log.warn(`Build notice: ${(error as Error)?.message ?? error}`)));
     });
     this.watcher.setFocused(vscode.window.state.focused);
+    // A commit, checkout or push moves a ref: the build of the new HEAD (or the one the push started) is news.
+    const folder = activeWorkspaceFolder();
+    if (folder) {
+      const refs = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.git/{HEAD,packed-refs,refs/**}'));
+      let timer: NodeJS.Timeout | undefined;
+      // One git command touches several refs: one look after they settle.
+      const moved = () => { clearTimeout(timer); timer = setTimeout(() => this.watcher.refreshSoon(), 500); };
+      this.disposables.push({ dispose: () => clearTimeout(timer) });
+      this.disposables.push(refs, refs.onDidCreate(moved), refs.onDidChange(moved), refs.onDidDelete(moved));
+    }
     this.disposables.push(vscode.window.onDidChangeWindowState((state) => {
       this.watcher.setFocused(state.focused);
       if (this.watcher.mode === 'polling') log.debug(`Build status: polling ${state.focused ? 'resumed' : 'paused (window not focused)'}.`);

@@ -1,5 +1,6 @@
 // Build status, switched on only once the workspace has CI/CD (a cloudbuild.yaml, found after activation
-// or created later) or a build command asks for it: until then nothing is read, listed or subscribed.
+// or created later) or a build command asks for it: until then nothing is read, listed or subscribed. It
+// switches off again when the last build config is deleted.
 // The session (clients, watcher, status bar) is its own chunk, loaded when switched on.
 import * as vscode from 'vscode';
 import type { BuildSummary } from '../core/builds';
@@ -26,8 +27,11 @@ export class BuildsFeature implements vscode.Disposable {
 
   /** After activation: one search for a build config, and a watcher for one created later. */
   watchForCicd(): void {
-    const files = vscode.workspace.createFileSystemWatcher(CLOUD_BUILD_FILES, false, true, true);
+    const files = vscode.workspace.createFileSystemWatcher(CLOUD_BUILD_FILES, false, true, false);
     files.onDidCreate((uri) => void this.enable(`${vscode.workspace.asRelativePath(uri)} was created`), undefined, this.disposables);
+    files.onDidDelete(() => void vscode.workspace.findFiles(CLOUD_BUILD_FILES, '**/node_modules/**', 1).then((left) => {
+      if (!left.length) return this.disable('no cloudbuild.yaml is left in the workspace');
+    }), undefined, this.disposables);
     this.disposables.push(files);
     const timer = setTimeout(() => void vscode.workspace.findFiles(CLOUD_BUILD_FILES, '**/node_modules/**', 1).then((found) => {
       if (found.length) return this.enable(`${vscode.workspace.asRelativePath(found[0])} found`);
@@ -43,6 +47,17 @@ export class BuildsFeature implements vscode.Disposable {
       this.session.catch(() => (this.session = undefined));
     }
     return this.session;
+  }
+
+  /** Switches build status off: no more listing or subscription, no Builds nodes. */
+  async disable(why: string): Promise<void> {
+    const previous = this.session;
+    this.session = undefined;
+    if (!this.enabled && !previous) return;
+    this.log.info(`Build status off: ${why}.`);
+    this.enabled = false;
+    (await previous?.catch(() => undefined))?.dispose();
+    this.changed.fire(undefined);
   }
 
   /** The settings changed: the next use connects to the new target. */
