@@ -92,6 +92,9 @@ function normalizeForJson(message: Message): void {
       else if (nested) entries.forEach((v) => normalizeForJson(v as Message));
     } else if (field.repeated) {
       if (nested) (value as Message[]).forEach((v) => normalizeForJson(v));
+      // The serializer cannot print repeated bytes (Cloud Build's results.buildStepOutputs); base64 strings
+      // it passes through as they are, which is their proto3 JSON form.
+      else if (field.type === 'bytes') message[field.name] = (value as Uint8Array[]).map((v) => Buffer.from(v).toString('base64'));
     } else if (nested) {
       if (value) normalizeForJson(value as Message);
     } else if (!field.partOf && isDefaultScalar(value)) {
@@ -113,7 +116,7 @@ function anyToJson(any: Message, numericEnums: boolean): JSONValue {
 }
 
 /** Replaces the serializer's rendering of every Any inside `message` by anyToJson's. */
-function patchAnys(message: Message, json: Record<string, JSONValue>, numericEnums: boolean): void {
+function patchAnys(message: Message, json: Record<string, JSONValue>, numericEnums: boolean, originals: Map<Message, Message>): void {
   const type = message.$type as protobuf.Type;
   if (SPECIAL_JSON.has(type.fullName) || WRAPPERS.has(type.fullName)) return;
   for (const field of type.fieldsArray) {
@@ -121,9 +124,9 @@ function patchAnys(message: Message, json: Record<string, JSONValue>, numericEnu
     const out = json[field.name];
     if (!isMessageType(field.resolvedType) || value === null || value === undefined || out === undefined || out === null) continue;
     const convert = field.resolvedType.fullName === '.google.protobuf.Any'
-      ? (v: Message) => anyToJson(v, numericEnums)
+      ? (v: Message) => anyToJson(originals.get(v) ?? v, numericEnums)
       : (v: Message, o: JSONValue) => {
-        patchAnys(v, o as Record<string, JSONValue>, numericEnums);
+        patchAnys(v, o as Record<string, JSONValue>, numericEnums, originals);
         return o;
       };
     if (field.map) {
@@ -137,10 +140,44 @@ function patchAnys(message: Message, json: Record<string, JSONValue>, numericEnu
   }
 }
 
+/**
+ * Swaps every Any inside `message` for an empty one before the serializer runs: its own Any rendering would
+ * decode the packed message without normalizeForJson and fail on what it cannot print (repeated bytes, as in
+ * a Cloud Build operation's Build). patchAnys renders the originals afterwards.
+ */
+function stubAnys(message: Message, originals: Map<Message, Message>): void {
+  const type = message.$type as protobuf.Type;
+  if (SPECIAL_JSON.has(type.fullName) || WRAPPERS.has(type.fullName)) return;
+  for (const field of type.fieldsArray) {
+    const value = message[field.name];
+    if (!isMessageType(field.resolvedType) || value === null || value === undefined) continue;
+    const isAny = field.resolvedType.fullName === '.google.protobuf.Any';
+    const swap = (v: Message): Message => {
+      if (!isAny) {
+        stubAnys(v, originals);
+        return v;
+      }
+      const stub = lookupType('google.protobuf.Any').fromObject({ type_url: 'type.googleapis.com/google.protobuf.Empty', value: '' }) as Message;
+      originals.set(stub, v);
+      return stub;
+    };
+    if (field.map) {
+      const entries = value as Record<string, Message>;
+      for (const key of Object.keys(entries)) entries[key] = swap(entries[key]);
+    } else if (field.repeated) {
+      message[field.name] = (value as Message[]).map(swap);
+    } else {
+      message[field.name] = swap(value as Message);
+    }
+  }
+}
+
 function messageToJson(message: Message, numericEnums: boolean): JSONValue {
   normalizeForJson(message);
+  const originals = new Map<Message, Message>();
+  stubAnys(message, originals);
   const json = toProto3JSON(message, { numericEnums }) ?? {};
-  if (json && typeof json === 'object' && !Array.isArray(json)) patchAnys(message, json, numericEnums);
+  if (json && typeof json === 'object' && !Array.isArray(json)) patchAnys(message, json, numericEnums, originals);
   return json;
 }
 
