@@ -65,6 +65,12 @@ export class OperationStore {
     this.onFinished();
   }
 
+  /** Replaces the metadata of an operation in flight (Cloud Build's carries the build as it progresses). */
+  setMetadata(name: string, metadata: AnyMessage): void {
+    const tracked = this.ops.get(name);
+    if (tracked && !tracked.op.done) tracked.op.metadata = metadata;
+  }
+
   get(name: string): Operation {
     return structuredClone(this.tracked(name).op);
   }

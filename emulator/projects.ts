@@ -35,6 +35,8 @@ export function projectOfRequest(request: unknown): string | undefined {
   const r = (request ?? {}) as Record<string, unknown>;
   const candidates: unknown[] = [
     r.name, r.parent, r.resource, (r.service as { name?: unknown } | undefined)?.name,
+    (r.connection as { name?: unknown } | undefined)?.name ?? r.connection, r.repository,
+    (r.trigger as { resourceName?: unknown } | undefined)?.resourceName,
     (r.resourceNames as unknown[] | undefined)?.[0], r.logName,
     (r.entries as { logName?: unknown }[] | undefined)?.[0]?.logName,
   ];
@@ -42,5 +44,6 @@ export function projectOfRequest(request: unknown): string | undefined {
     const m = typeof c === 'string' ? /^projects\/([^/]+)/.exec(c) : null;
     if (m) return m[1];
   }
-  return undefined;
+  // Cloud Build v1's project-scoped methods name the project in a field of its own.
+  return typeof r.projectId === 'string' && r.projectId ? r.projectId : undefined;
 }

@@ -91,6 +91,11 @@ async function answer(handlers: readonly RestHandler[], req: http.IncomingMessag
 }
 
 function write(res: http.ServerResponse, response: RestResponse, pretty: boolean): void {
+  if (response.html !== undefined) {
+    res.writeHead(response.status, { 'Content-Type': 'text/html; charset=UTF-8', 'Content-Length': Buffer.byteLength(response.html), ...response.headers });
+    res.end(response.html);
+    return;
+  }
   const text = JSON.stringify(response.json ?? {}, null, pretty ? 2 : undefined);
   res.writeHead(response.status, {
     'Content-Type': 'application/json; charset=UTF-8',

@@ -16,6 +16,8 @@ export interface RestResponse {
   status: number;
   /** Serialised as JSON. */
   json: unknown;
+  /** A page for a browser instead of JSON (the emulator's own pages, e.g. the GitHub stand-in's). */
+  html?: string;
   headers?: Record<string, string>;
 }
 
