@@ -1,6 +1,7 @@
 // Command line: node out/emulator/cli.js --port P [--rest-port R] [--host H] [--data DIR] [--seed demo|scale:SxR]
 //   [--op-delay-ms N] [--docker-host unix:///…|tcp://…] [--no-runtime] [--startup-timeout-ms N]
 //   [--registry-auth HOST=USER:PASS]… [--print-gcloud-env[=HOST:PORT]] [--gcloud-project P] [--gcloud-region R]
+//   [--pubsub-host HOST:PORT | --no-pubsub]
 // Prints "Mentor emulator listening on HOST:PORT" (gRPC) once ready, then the REST/JSON URL and the mode it
 // runs in; SIGTERM/SIGINT stop it cleanly (and remove the containers it started).
 // Runtime mode (revisions run as containers) is on with --docker-host, or by default when DOCKER_HOST is
@@ -10,6 +11,8 @@
 // --print-gcloud-env prints `export CLOUDSDK_…` lines that point a shell's gcloud at this emulator's REST port
 // once it is up; with =HOST:PORT it prints them for an emulator already running there and exits (gcloudEnv.ts;
 // gcloud also needs scripts/engine/gcloud-hosts.sh once, as root).
+// Cloud Build's notices (topic cloud-builds) go to the Pub/Sub REST endpoint --pubsub-host, by default
+// PUBSUB_EMULATOR_HOST (the variable Google's clients and the Pub/Sub emulator use); --no-pubsub sends none.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,10 +23,12 @@ import { startEmulator, type EmulatorOptions } from './server';
 
 const USAGE = 'Usage: node out/emulator/cli.js [--port P] [--rest-port R] [--host 127.0.0.1] [--data DIR] ' +
   '[--seed demo|scale:SxR] [--op-delay-ms N] [--docker-host URL | --no-runtime] [--startup-timeout-ms N] ' +
-  '[--registry-auth HOST=USER:PASS]... [--print-gcloud-env[=HOST:PORT]] [--gcloud-project P] [--gcloud-region R]';
+  '[--registry-auth HOST=USER:PASS]... [--print-gcloud-env[=HOST:PORT]] [--gcloud-project P] [--gcloud-region R] ' +
+  '[--pubsub-host HOST:PORT | --no-pubsub]';
 
 interface CliOptions extends EmulatorOptions {
   noRuntime?: boolean;
+  noPubsub?: boolean;
   /** true = print once this emulator is up; a string = the REST address of a running one (print and exit). */
   printGcloudEnv?: true | string;
   gcloudProject?: string;
@@ -63,11 +68,15 @@ function parseArgs(argv: string[]): CliOptions {
       case '--print-gcloud-env': opts.printGcloudEnv = inline ?? true; break;
       case '--gcloud-project': opts.gcloudProject = value(); break;
       case '--gcloud-region': opts.gcloudRegion = value(); break;
+      case '--pubsub-host': opts.pubsubHost = value(); break;
+      case '--no-pubsub': opts.noPubsub = true; break;
       case '--help': case '-h': console.log(USAGE); process.exit(0); break;
       default: throw new Error(`Unknown option ${argv[i]}.`);
     }
   }
   if (opts.noRuntime && opts.dockerHost) throw new Error('--no-runtime and --docker-host exclude each other.');
+  if (opts.noPubsub && opts.pubsubHost) throw new Error('--no-pubsub and --pubsub-host exclude each other.');
+  if (opts.pubsubHost && !/^[^/\s:]+:\d+$|^\[[0-9a-f:]+\]:\d+$/i.test(opts.pubsubHost)) throw new Error(`--pubsub-host takes HOST:PORT, not "${opts.pubsubHost}".`);
   return opts;
 }
 
@@ -125,12 +134,14 @@ async function main(): Promise<void> {
     note = found.note;
   }
   if (opts.dockerHost) opts.registryAuth = { ...defaultRegistryAuth(), ...opts.registryAuth };
+  if (!opts.noPubsub) opts.pubsubHost ??= process.env.PUBSUB_EMULATOR_HOST || undefined;
   const emulator = await startEmulator(opts);
   console.log(`Mentor emulator listening on ${emulator.address}`);
   console.log(`REST/JSON on http://${emulator.restAddress} (clients: apiEndpoint + port ${emulator.restPort}, protocol http, fallback rest)`);
   console.log(opts.dockerHost
     ? `Runtime mode: revisions run as containers on ${opts.dockerHost}; service URLs are http://127.0.0.1:PORT`
     : `Runtime: ${note}`);
+  if (opts.pubsubHost) console.log(`Cloud Build notices: Pub/Sub at http://${opts.pubsubHost} (topic cloud-builds)`);
   if (opts.printGcloudEnv) printGcloud(emulator.restAddress);
   const shutdown = () => {
     emulator.stop().then(() => process.exit(0), (err: unknown) => {

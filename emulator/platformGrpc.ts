@@ -1,10 +1,13 @@
 // The gRPC methods of Service Usage, Secret Manager, Artifact Registry, Resource Manager and Cloud Billing,
-// and which Google API gates each emulated service (a call to a disabled API answers SERVICE_DISABLED).
+// Cloud Build v1/v2, and which Google API gates each emulated service (a call to a disabled API answers SERVICE_DISABLED).
 // Resource Manager and Billing are never gated: Google checks them against the caller's quota project,
 // not the project a request names (which may not exist yet, or have nothing enabled).
 import type { grpc } from 'google-gax';
 import type { ArtifactRegistryBackend } from './artifactRegistryBackend';
 import type { BillingBackend } from './billingBackend';
+import type { CloudBuildBackend } from './cloudBuildBackend';
+import type { CloudBuildConnections } from './cloudBuildConnections';
+import type { CloudBuildTriggers } from './cloudBuildTriggers';
 import type { LoadedProtos } from './protos';
 import type { ResourceManagerBackend } from './resourceManagerBackend';
 import type { SecretManagerBackend } from './secretManagerBackend';
@@ -26,7 +29,17 @@ export interface PlatformBackends {
   /** Optional so a test can build the transports around only the backends it needs. */
   resourceManager?: ResourceManagerBackend;
   billing?: BillingBackend;
+  cloudBuild?: CloudBuildApis;
 }
+
+/** Cloud Build v1 (builds, triggers) and v2 (connections, repositories). */
+export interface CloudBuildApis {
+  builds: CloudBuildBackend;
+  triggers: CloudBuildTriggers;
+  connections: CloudBuildConnections;
+}
+
+export const CLOUD_BUILD_API = 'cloudbuild.googleapis.com';
 
 export const RUN_API = 'run.googleapis.com';
 export const LOGGING_API = 'logging.googleapis.com';
@@ -88,6 +101,7 @@ export function platformRegistrations(protos: LoadedProtos, b: PlatformBackends)
       },
     });
   }
+  if (b.cloudBuild) registrations.push(...cloudBuildRegistrations(protos, b.cloudBuild));
   if (billing) {
     registrations.push({
       definition: protos.billing,
@@ -101,4 +115,43 @@ export function platformRegistrations(protos: LoadedProtos, b: PlatformBackends)
     });
   }
   return registrations;
+}
+
+function cloudBuildRegistrations(protos: LoadedProtos, { builds, triggers, connections }: CloudBuildApis): Registration[] {
+  return [
+    {
+      definition: protos.cloudBuild,
+      api: CLOUD_BUILD_API,
+      impls: {
+        CreateBuild: (req: never) => builds.createBuild(req),
+        GetBuild: (req: never) => builds.getBuild(req),
+        ListBuilds: (req: never) => builds.listBuilds(req),
+        CancelBuild: (req: never) => builds.cancelBuild(req),
+        RetryBuild: (req: never) => builds.retryBuild(req),
+        CreateBuildTrigger: (req: never) => triggers.createBuildTrigger(req),
+        GetBuildTrigger: (req: never) => triggers.getBuildTrigger(req),
+        ListBuildTriggers: (req: never) => triggers.listBuildTriggers(req),
+        UpdateBuildTrigger: (req: never) => triggers.updateBuildTrigger(req),
+        DeleteBuildTrigger: (req: never) => triggers.deleteBuildTrigger(req),
+        RunBuildTrigger: (req: never) => triggers.runBuildTrigger(req),
+      },
+    },
+    {
+      definition: protos.repositoryManager,
+      api: CLOUD_BUILD_API,
+      impls: {
+        CreateConnection: (req: never) => connections.createConnection(req),
+        GetConnection: (req: never) => connections.getConnection(req),
+        ListConnections: (req: never) => connections.listConnections(req),
+        UpdateConnection: (req: never) => connections.updateConnection(req),
+        DeleteConnection: (req: never) => connections.deleteConnection(req),
+        CreateRepository: (req: never) => connections.createRepository(req),
+        GetRepository: (req: never) => connections.getRepository(req),
+        ListRepositories: (req: never) => connections.listRepositories(req),
+        DeleteRepository: (req: never) => connections.deleteRepository(req),
+        FetchLinkableRepositories: (req: never) => connections.fetchLinkableRepositories(req),
+        FetchReadToken: (req: never) => connections.fetchReadToken(req),
+      },
+    },
+  ];
 }

@@ -1,7 +1,8 @@
 // Loads the Google APIs from the .proto files the real client packages ship, so the emulator speaks
 // exactly the wire format the clients expect, plus the emulator's own control service. Cloud Run Admin v2,
 // Operations and Logging come first; Service Usage, Secret Manager and Artifact Registry serve the
-// deploy preflight; Resource Manager and Cloud Billing the setup wizard.
+// deploy preflight; Resource Manager and Cloud Billing the setup wizard;
+// Cloud Build v1/v2 continuous deployment.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as protoLoader from '@grpc/proto-loader';
@@ -53,6 +54,7 @@ export function protoIncludeDirs(): string[] {
     packageRoot('@google-cloud/service-usage'),
     packageRoot('@google-cloud/resource-manager'),
     packageRoot('@google-cloud/billing'),
+    packageRoot('@google-cloud/cloudbuild'),
   ];
 }
 
@@ -77,6 +79,9 @@ export interface LoadedProtos {
   artifactRegistry: grpc.ServiceDefinition;
   resourceManager: grpc.ServiceDefinition;
   billing: grpc.ServiceDefinition;
+  /** Cloud Build v1 (builds, triggers) and v2 (connections, repositories). */
+  cloudBuild: grpc.ServiceDefinition;
+  repositoryManager: grpc.ServiceDefinition;
   /** Packs any message of the loaded protos, e.g. pack('google.rpc.ErrorInfo', {...}). */
   pack(typeName: string, message: object): AnyMessage;
   /** Encodes a message (e.g. google.rpc.Status for grpc-status-details-bin). */
@@ -98,6 +103,8 @@ export const GOOGLE_PROTO_FILES: readonly string[] = [
   'google/devtools/artifactregistry/v1/service.proto',
   'google/cloud/resourcemanager/v3/projects.proto',
   'google/cloud/billing/v1/cloud_billing.proto',
+  'google/devtools/cloudbuild/v1/cloudbuild.proto',
+  'google/devtools/cloudbuild/v2/repositories.proto',
   'google/rpc/status.proto',
   'google/rpc/error_details.proto',
 ];
@@ -130,6 +137,8 @@ export function loadProtos(): LoadedProtos {
     artifactRegistry: service('google.devtools.artifactregistry.v1.ArtifactRegistry'),
     resourceManager: service('google.cloud.resourcemanager.v3.Projects'),
     billing: service('google.cloud.billing.v1.CloudBilling'),
+    cloudBuild: service('google.devtools.cloudbuild.v1.CloudBuild'),
+    repositoryManager: service('google.devtools.cloudbuild.v2.RepositoryManager'),
     pack,
     serialize,
     packService: (s) => pack('google.cloud.run.v2.Service', s),

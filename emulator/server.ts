@@ -9,6 +9,12 @@ import { grpc } from 'google-gax';
 import { ApiMethods } from './apiMethods';
 import { ArtifactRegistryBackend } from './artifactRegistryBackend';
 import { BillingBackend } from './billingBackend';
+import type { BuildExecutor } from './buildExecution';
+import { BuildNotices } from './buildNotices';
+import { CloudBuildBackend } from './cloudBuildBackend';
+import { CloudBuildConnections } from './cloudBuildConnections';
+import { CloudBuildTriggers } from './cloudBuildTriggers';
+import { GitPushWatcher, localRepoPath } from './gitPushWatcher';
 import { CloudRunBackend } from './cloudRunBackend';
 import { createCloudRunV1Handler } from './cloudRunV1Handler';
 import { createResourceManagerV1Handler } from './resourceManagerV1Handler';
@@ -64,6 +70,26 @@ export interface EmulatorOptions {
   serviceAccountConsistencyMs?: number;
   /** How long an API stays SERVICE_DISABLED after its enable operation finished (default 0). */
   apiPropagationMs?: number;
+  /**
+   * "HOST:PORT" of the Pub/Sub (emulator) REST endpoint Cloud Build's notices go to (topic cloud-builds).
+   * Unset = no notices. (The CLI defaults it from PUBSUB_EMULATOR_HOST; this in-process API never guesses.)
+   */
+  pubsubHost?: string;
+  /** What runs Cloud Build steps. Unset = builds stay QUEUED (no worker), unless runtime mode supplies one. */
+  buildExecutor?: BuildExecutor;
+  /** How often linked local git repositories are polled for pushes (default 1000 ms). */
+  gitPollMs?: number;
+  /** Clone URLs (local paths) FetchLinkableRepositories offers besides those already linked. */
+  linkableRepositories?: string[];
+}
+
+/** Cloud Build's parts, for tests. */
+export interface CloudBuildHandles {
+  builds: CloudBuildBackend;
+  triggers: CloudBuildTriggers;
+  connections: CloudBuildConnections;
+  notices: BuildNotices;
+  pushWatcher: GitPushWatcher;
 }
 
 export interface RunningEmulator {
@@ -88,6 +114,7 @@ export interface RunningEmulator {
   readonly artifactRegistry: ArtifactRegistryBackend;
   readonly resourceManager: ResourceManagerBackend;
   readonly billing: BillingBackend;
+  readonly cloudBuild: CloudBuildHandles;
   /** Set `caller.member` to act as another principal from the next request on. */
   readonly caller: CallerIdentity;
   /** Set in runtime mode. */
@@ -131,16 +158,38 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const artifactRegistry = new ArtifactRegistryBackend({ state, operations, protos });
   const resourceManager = new ResourceManagerBackend({ state, operations, pack: protos.pack, caller });
   const billing = new BillingBackend({ state, serialize: protos.serialize, pack: protos.pack });
+  const notices = new BuildNotices(opts.pubsubHost, logging);
+  const builds = new CloudBuildBackend({ state, operations, protos, notices, executor: opts.buildExecutor });
+  const connections = new CloudBuildConnections({
+    state, operations, protos, linkable: () => opts.linkableRepositories ?? [],
+    linked: (remoteUri) => {
+      const repo = localRepoPath(remoteUri);
+      if (repo) void pushWatcher.baseline(repo); // only called once the emulator runs
+    },
+  });
+  const triggers = new CloudBuildTriggers({ state, builds, connections });
+  const pushWatcher = new GitPushWatcher({
+    intervalMs: opts.gitPollMs,
+    repositories: () => triggers.watchedRepositories(),
+    seen: () => state.data.cloudBuild.seenRefs,
+    changed: () => state.changed(),
+    pushed: (repo, ref, commit) => {
+      triggers.pushed(repo, ref, commit).catch(() => undefined); // a broken repository must not stop the watcher
+    },
+  });
+  pushWatcher.start();
+  const cloudBuild: CloudBuildHandles = { builds, triggers, connections, notices, pushWatcher };
   const reset = (seed?: string) => {
     const data = emptyData();
     applySeed(data, seed); // first: an unknown seed must leave everything as it was
+    builds.dropAll();
     operations.clear();
     faults.reset();
     runtime?.dropAll();
     state.data = data;
     state.changed();
   };
-  const platform = { serviceUsage, secretManager, artifactRegistry, resourceManager, billing };
+  const platform = { serviceUsage, secretManager, artifactRegistry, resourceManager, billing, cloudBuild: { builds, triggers, connections } };
   const methods = new ApiMethods({ protos, cloudRun, logging, operations, faults, platform });
   const services = new GrpcServices({ protos, methods, logging, operations, faults, platform, reset });
   const server = new grpc.Server();
@@ -156,15 +205,20 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     createCloudRunV1Handler({ cloudRun, state, serviceUsage }),
     createResourceManagerV1Handler(state),
     createServiceAccountsHandler({ state, serviceUsage, consistencyDelayMs: opts.serviceAccountConsistencyMs, caller }),
+    connections.pages,
   ];
   const rest = await startRestServer({ host, port: opts.restPort ?? 0, handlers: restHandlers }).catch(async (err: unknown) => {
     server.forceShutdown(); // e.g. the REST port is taken: nothing of this emulator may stay behind
+    await pushWatcher.stop();
+    builds.dropAll();
     operations.clear();
     await runtime?.shutdown();
     throw err;
   });
   const shared = await startSharedPort(host, opts.port ?? 0, grpcPort, rest.httpServer).catch(async (err: unknown) => {
     server.forceShutdown(); // e.g. the port is taken: nothing of this emulator may stay behind
+    await pushWatcher.stop();
+    builds.dropAll();
     await rest.close();
     operations.clear();
     await runtime?.shutdown();
@@ -175,6 +229,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const stop = () => {
     stopped ??= (async () => {
       services.endStreams();
+      await pushWatcher.stop();
+      builds.dropAll();
       operations.clear();
       await runtime?.shutdown();
       state.flush();
@@ -196,5 +252,6 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const hostPart = host.includes(':') ? `[${host}]` : host;
   const address = `${hostPart}:${port}`;
   const restAddress = `${hostPart}:${rest.port}`;
-  return { port, host, address, restPort: rest.port, restAddress, stop, reset, state, faults, operations, cloudRun, logging, ...platform, caller, runtime };
+  connections.publicBase = `http://${restAddress}`;
+  return { port, host, address, restPort: rest.port, restAddress, stop, reset, state, faults, operations, cloudRun, logging, ...platform, cloudBuild, caller, runtime };
 }

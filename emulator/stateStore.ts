@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IamPolicy, LogEntry, Repository, Revision, Secret, SecretVersion, Service } from './apiTypes';
+import type { BuildMessage, BuildSource } from './buildExecution';
 import type { BillingAccountRecord, ProjectRecord, ServiceAccountRecord } from './platformRecords';
 
 export interface ServiceRecord {
@@ -59,12 +60,34 @@ export interface EmulatorData {
   projectBilling: Record<string, string>;
   /** IAM Admin, keyed by service account email. */
   serviceAccounts: Record<string, ServiceAccountRecord>;
+  /** Cloud Build v1 and v2 (cloudBuild*.ts). */
+  cloudBuild: CloudBuildData;
+}
+
+/** Cloud Build messages in the proto-JSON shape of protos.ts, keyed by their location-scoped names. */
+export interface CloudBuildData {
+  /** projects/PROJECT_ID/locations/L/builds/ID (project-scoped calls use location "global"). */
+  builds: Record<string, BuildMessage>;
+  /** projects/PROJECT_ID/locations/L/triggers/ID → google.devtools.cloudbuild.v1.BuildTrigger. */
+  triggers: Record<string, Record<string, unknown>>;
+  /** projects/PROJECT_ID/locations/L/connections/C → google.devtools.cloudbuild.v2.Connection. */
+  connections: Record<string, Record<string, unknown>>;
+  /** .../connections/C/repositories/R → google.devtools.cloudbuild.v2.Repository. */
+  repositories: Record<string, Record<string, unknown>>;
+  /** Where a triggered build's source came from (the key of `builds`), so RetryBuild runs the same commit. */
+  sources: Record<string, BuildSource>;
+  /** The push watcher's last seen refs per local repository path (ref → commit), so a restart fires nothing twice. */
+  seenRefs: Record<string, Record<string, string>>;
+}
+
+export function emptyCloudBuild(): CloudBuildData {
+  return { builds: {}, triggers: {}, connections: {}, repositories: {}, sources: {}, seenRefs: {} };
 }
 
 export function emptyData(): EmulatorData {
   return {
     version: 1, services: {}, logEntries: [], apiStates: {}, secrets: {}, repositories: {},
-    projects: {}, billingAccounts: {}, projectBilling: {}, serviceAccounts: {},
+    projects: {}, billingAccounts: {}, projectBilling: {}, serviceAccounts: {}, cloudBuild: emptyCloudBuild(),
   };
 }
 
@@ -98,6 +121,8 @@ export class StateStore {
     parsed.billingAccounts ??= {};
     parsed.projectBilling ??= {};
     parsed.serviceAccounts ??= {};
+    // ... and before Cloud Build.
+    parsed.cloudBuild = { ...emptyCloudBuild(), ...parsed.cloudBuild };
     this.data = parsed;
     return true;
   }
