@@ -40,7 +40,7 @@ export const cloudBuildFileStep: SetupStep<CicdContext, CicdStepId> = {
   },
   async create(ctx) {
     const { state, current, proposal } = await fileState(ctx);
-    if (state === 'same') return;
+    if (state === 'same') return false;
     ctx.progress(`Showing the proposed ${CLOUDBUILD_FILE}…`);
     const answer = await ctx.ui.reviewFile(CLOUDBUILD_FILE, current, proposal, state === 'edited');
     if (answer === 'write') {
@@ -51,6 +51,7 @@ export const cloudBuildFileStep: SetupStep<CicdContext, CicdStepId> = {
     // Without a file the trigger would build nothing: stopping is the only honest answer to "Cancel".
     if (current === undefined) throw new UserCancelledError();
     ctx.found.keptUserFile = true;
+    return false;
   },
   gcloud: () => `git add ${CLOUDBUILD_FILE} && git commit -m "Cloud Build: build, push, deploy" && git push origin HEAD`,
 };

@@ -51,7 +51,7 @@ export const connectionStep: SetupStep<CicdContext, CicdStepId> = {
   async create(ctx) {
     const { project, region, connectionId } = ctx.cicdAnswers;
     const { complete, pending } = pick(await ctx.cicd.listConnections(project, region), connectionId);
-    if (complete) return;
+    if (complete) return false;
     let connection = pending;
     if (!connection) {
       ctx.progress(`Creating the GitHub connection ${connectionId} in ${region}…`);
@@ -108,7 +108,8 @@ const sameRemote = (a: string, b: string) => {
 /** "owner-repo" from a clone URI: allowed are letters, digits and -._~%!$&'()*+,;=@. */
 export function repositoryIdFor(uri: string): string {
   const parts = uri.replace(/\/+$/, '').replace(/\.git$/, '').split(/[/:]/).filter(Boolean);
-  const id = parts.slice(-2).join('-').replace(/[^A-Za-z0-9\-._~%!$&'()*+,;=@]/g, '-').replace(/^[-.]+/, '');
+  // IDs are 1–63 characters; "-N" may be appended for a clash, so leave room for it.
+  const id = parts.slice(-2).join('-').replace(/[^A-Za-z0-9\-._~%!$&'()*+,;=@]/g, '-').replace(/^[-.]+/, '').slice(0, 59);
   return id || 'repository';
 }
 
@@ -135,7 +136,7 @@ export const repositoryStep: SetupStep<CicdContext, CicdStepId> = {
     const connection = ctx.found.connection!;
     const uri = cloneUri(ctx.cicdAnswers.originUrl!);
     const existing = await ctx.cicd.listRepositories(connection);
-    if (existing.some((r) => sameRemote(r.remoteUri, uri))) return;
+    if (existing.some((r) => sameRemote(r.remoteUri, uri))) return false;
     // Another remote may hold the ID already (a fork of the same name): number ours rather than collide.
     const base = repositoryIdFor(uri);
     const taken = new Set(existing.map((r) => r.name.split('/').pop()));

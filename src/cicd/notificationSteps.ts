@@ -92,7 +92,7 @@ export const slackStep: SetupStep<CicdContext, CicdStepId> = {
     const url = await ctx.ui.askSlackWebhook();
     if (!url) {
       ctx.cicdAnswers.slackDeclined = true;
-      return;
+      return false;
     }
     const problem = slackWebhookProblem(url);
     if (problem) throw new UserFacingError(problem, 'invalidArgument');

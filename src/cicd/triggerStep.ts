@@ -63,6 +63,8 @@ export const triggerStep: SetupStep<CicdContext, CicdStepId> = {
     } else if (triggerChanges(found, wanted).length) {
       ctx.progress(`Updating trigger ${wanted.name}…`);
       await ctx.cicd.updateTrigger(found.resourceName, wanted);
+    } else {
+      return false;
     }
   },
   gcloud(ctx) {

@@ -58,9 +58,9 @@ export function vscodeCicdUi(deps: VscodeCicdUiDeps): CicdUi {
       return value?.trim() || undefined;
     },
     async showNotifierConfig(text) {
-      // Untitled: the config names the secret, never its value, but whether to commit it is the user's choice.
-      const document = await vscode.workspace.openTextDocument({ language: 'yaml', content: text });
-      await vscode.window.showTextDocument(document, { preview: false });
+      // A read-only proposal, not a file: the config names the secret, never its value, but whether to keep it
+      // in the repository (Save As…) is the user's choice, and closing it never asks to save.
+      await vscode.window.showTextDocument(deps.proposals.propose('slack-notifier.yaml', text), { preview: false });
     },
   };
 }

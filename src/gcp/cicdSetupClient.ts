@@ -123,12 +123,12 @@ export class GoogleCicdSetupApi implements CicdSetupApi {
   }
 
   async updateTrigger(resourceName: string, spec: TriggerSpec): Promise<TriggerInfo> {
-    const client = await this.builds();
-    const [, projectId, , triggerId] = resourceName.split('/');
-    // Read first: fields Mentor does not manage (ignoredFiles, a filter, approval) stay as the user set them.
-    const [current] = await client.getBuildTrigger({ name: resourceName, projectId, triggerId }, this.callOptions);
-    const [trigger] = await client.updateBuildTrigger(
-      { projectId, triggerId, trigger: { ...current, ...fromSpec(spec), resourceName, id: current.id } }, this.callOptions);
+    const [, projectId, , , , triggerId] = resourceName.split('/');
+    // Only Mentor's fields, by mask: what Mentor does not manage (ignoredFiles, a filter, approval) stays as the user set it.
+    const [trigger] = await (await this.builds()).updateBuildTrigger({
+      projectId, triggerId, trigger: { ...fromSpec(spec), resourceName, id: triggerId },
+      updateMask: { paths: ['description', 'repository_event_config', 'filename', 'service_account', 'substitutions', 'tags'] },
+    }, this.callOptions);
     return toTrigger(trigger);
   }
 

@@ -48,8 +48,11 @@ export interface SetupStep<C extends SetupContext = SetupContext, Id extends str
   readonly id: Id;
   readonly title: string;
   check(ctx: C): Promise<CheckResult>;
-  /** Creates what check() found missing. Must be safe to run again (a re-run resumes, never duplicates). */
-  create?(ctx: C): Promise<void>;
+  /**
+   * Creates what check() found missing. Must be safe to run again (a re-run resumes, never duplicates).
+   * Resolves false when the user chose to change nothing (kept their file, skipped an optional part).
+   */
+  create?(ctx: C): Promise<void | false>;
   /** The equivalent gcloud command, for people who prefer (or must use) a terminal. */
   gcloud(ctx: C): string;
 }

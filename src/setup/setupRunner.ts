@@ -29,9 +29,9 @@ export async function runStep<C extends SetupContext, Id extends string>(step: S
     if (found.status === 'done') return { id: step.id, state: 'done', summary: found.summary };
     if (found.status === 'needsAction') return { id: step.id, state: 'needsAction', summary: found.summary, fix: found.fix };
     if (!allowCreate || !step.create) return { id: step.id, state: 'missing', summary: found.summary, willCreate: found.willCreate };
-    await step.create(ctx);
+    const changed = (await step.create(ctx)) !== false;
     const verified = await step.check(ctx);
-    if (verified.status === 'done') return { id: step.id, state: 'done', summary: verified.summary, changed: true };
+    if (verified.status === 'done') return { id: step.id, state: 'done', summary: verified.summary, changed };
     return { id: step.id, state: 'failed', summary: `Created, but the check still finds: ${verified.summary}`,
       fix: verified.status === 'needsAction' ? verified.fix : 'Google Cloud may still be propagating the change: check again in a minute.' };
   } catch (error) {

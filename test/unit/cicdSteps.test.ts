@@ -87,6 +87,7 @@ describe('continuous deployment steps', () => {
     const outcomes = await runCicdSteps(ctx, true, () => {});
     assert.deepEqual(states(outcomes), ALL_DONE, JSON.stringify(outcomes, null, 1));
     assert.ok(outcomes.filter((o) => o.id !== 'notifications').every((o) => o.changed), 'each step created something');
+    assert.equal(outcomes.find((o) => o.id === 'notifications')!.changed, false, 'skipping Slack changes nothing');
 
     assert.equal(user.reviews.length, 1);
     assert.equal(user.reviews[0].current, undefined);
@@ -164,6 +165,7 @@ describe('continuous deployment steps', () => {
     assert.equal(user.reviews[0].edited, true);
     assert.equal(w.files.get('cloudbuild.yaml'), edited);
     assert.match(outcomes[0].summary, /Kept your edited cloudbuild\.yaml; it differs from what Mentor would generate now/);
+    assert.equal(outcomes[0].changed, false, 'kept: reported as unchanged');
     assert.equal(states(outcomes).trigger, 'done', 'the rest goes on with the user\'s file');
 
     // Accepting replaces it.
