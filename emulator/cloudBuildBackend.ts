@@ -49,6 +49,8 @@ export class CloudBuildBackend {
   /** Runs the steps; unset = builds stay QUEUED. Replaceable (tests; the engine's executor in runtime mode). */
   executor: BuildExecutor | undefined;
   private readonly running = new Map<string, Running>();
+  /** Executor runs in flight, so a stopping emulator can wait for their containers to go. */
+  private readonly executions = new Set<Promise<void>>();
   private generation = 0;
 
   constructor(private readonly deps: { state: StateStore; operations: OperationStore; protos: LoadedProtos; notices: BuildNotices; executor?: BuildExecutor }) {
@@ -158,7 +160,11 @@ export class CloudBuildBackend {
       this.record(key, { ...build, status: 'FAILURE', statusDetail: failure.detail, failureInfo: failure, finishTime: nowTimestamp() }, running.generation);
     } else {
       // After the caller has its answer: CreateBuild returns while the build is still QUEUED.
-      setImmediate(() => void this.execute(key, running, opts.source));
+      setImmediate(() => {
+        const execution = this.execute(key, running, opts.source).catch(() => undefined);
+        this.executions.add(execution);
+        void execution.finally(() => this.executions.delete(execution));
+      });
     }
     return { build: structuredClone(build), operation, finished };
   }
@@ -209,6 +215,8 @@ export class CloudBuildBackend {
     if (generation !== this.generation) return; // the emulator was reset meanwhile
     const before = this.data.builds[key];
     const stored = structuredClone(build);
+    // A final status always comes with its finish time, also in the notice of that status.
+    if (FINAL_STATUSES.has(stored.status)) stored.finishTime ??= nowTimestamp();
     this.data.builds[key] = stored;
     this.deps.state.changed();
     const running = this.running.get(build.id);
@@ -228,6 +236,15 @@ export class CloudBuildBackend {
       running.settle();
     }
     this.running.clear();
+  }
+
+  /** dropAll, then waits (bounded) for the aborted executors to clean up (emulator shutdown). */
+  async drain(timeoutMs = 10_000): Promise<void> {
+    this.dropAll();
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); });
+    await Promise.race([Promise.all([...this.executions]), bound]);
+    clearTimeout(timer);
   }
 
   /** Resolves when the build with this id reached a final status (immediately if it is not running). */

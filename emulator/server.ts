@@ -2,7 +2,8 @@
 // Operations, Cloud Logging v2, Service Usage, Secret Manager, Artifact Registry, Resource Manager v3, Cloud
 // Billing v1 and the emulator's Control service, and one HTTP port serving the same Google methods as REST/JSON
 // (restServer.ts) plus Cloud Run Admin v1, the Knative API gcloud speaks (cloudRunV1Handler.ts), and IAM Admin
-// service accounts (serviceAccountsHandler.ts). With a Docker
+// service accounts (serviceAccountsHandler.ts); Cloud Build v1/v2 on both, with pushes to local git repositories
+// firing its triggers (cloudBuild*.ts, gitPushWatcher.ts). With a Docker
 // engine (`dockerHost`) it is in runtime mode: revisions run as containers and services answer on local URLs
 // (runtimeManager.ts); without one it keeps metadata only.
 import { grpc } from 'google-gax';
@@ -10,7 +11,9 @@ import { ApiMethods } from './apiMethods';
 import { ArtifactRegistryBackend } from './artifactRegistryBackend';
 import { BillingBackend } from './billingBackend';
 import type { BuildExecutor } from './buildExecution';
+import { EngineBuildExecutor } from './buildExecutor';
 import { BuildNotices } from './buildNotices';
+import { secretManagerAccess } from './buildStepSecrets';
 import { CloudBuildBackend } from './cloudBuildBackend';
 import { CloudBuildConnections } from './cloudBuildConnections';
 import { CloudBuildTriggers } from './cloudBuildTriggers';
@@ -75,7 +78,10 @@ export interface EmulatorOptions {
    * Unset = no notices. (The CLI defaults it from PUBSUB_EMULATOR_HOST; this in-process API never guesses.)
    */
   pubsubHost?: string;
-  /** What runs Cloud Build steps. Unset = builds stay QUEUED (no worker), unless runtime mode supplies one. */
+  /**
+   * What runs Cloud Build steps. Unset: in runtime mode the engine runs them (buildExecutor.ts), otherwise
+   * builds stay QUEUED, as with no worker free.
+   */
   buildExecutor?: BuildExecutor;
   /** How often linked local git repositories are polled for pushes (default 1000 ms). */
   gitPollMs?: number;
@@ -136,8 +142,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const serviceUsage = new ServiceUsageBackend({ state, operations, protos, propagationMs: opts.apiPropagationMs });
   const secretManager = new SecretManagerBackend(state, caller);
   let runtime: RuntimeManager | undefined;
+  let engine: RuntimeEngine | undefined;
   if (opts.dockerHost) {
-    const engine = await RuntimeEngine.connect(opts.dockerHost);
+    engine = await RuntimeEngine.connect(opts.dockerHost);
     await engine.removeAll(true); // containers of emulators on this host that died without cleaning up
     runtime = new RuntimeManager({
       engine, state, secretManager, startupTimeoutMs: opts.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS,
@@ -230,7 +237,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     stopped ??= (async () => {
       services.endStreams();
       await pushWatcher.stop();
-      builds.dropAll();
+      await builds.drain();
       operations.clear();
       await runtime?.shutdown();
       state.flush();
@@ -253,5 +260,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const address = `${hostPart}:${port}`;
   const restAddress = `${hostPart}:${rest.port}`;
   connections.publicBase = `http://${restAddress}`;
+  // Runtime mode: build steps run as containers on the same engine, their gcloud pointed at the REST port.
+  if (!builds.executor && engine) {
+    builds.executor = new EngineBuildExecutor({ engine, restAddress, registryAuth: opts.registryAuth ?? {}, accessSecret: secretManagerAccess(secretManager) });
+  }
   return { port, host, address, restPort: rest.port, restAddress, stop, reset, state, faults, operations, cloudRun, logging, ...platform, cloudBuild, caller, runtime };
 }
