@@ -50,6 +50,22 @@ export function pushMatches(push: PushFilter | undefined, ref: string): boolean 
   return new RegExp(pattern).test(name) !== Boolean(push.invertRegex);
 }
 
+/** Copies one update_mask path ("repository_event_config.push.branch") from `from` to `to`; unset there = cleared. */
+function copyPath(from: Record<string, unknown>, to: Record<string, unknown>, path: string): void {
+  const names = path.split('.').map((p) => p.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()));
+  let source: unknown = from;
+  let target = to;
+  for (const name of names.slice(0, -1)) {
+    source = (source as Record<string, unknown> | undefined)?.[name];
+    const next = target[name];
+    target = (next && typeof next === 'object' ? next : (target[name] = {})) as Record<string, unknown>;
+  }
+  const last = names[names.length - 1];
+  const value = (source as Record<string, unknown> | undefined)?.[last];
+  if (value === undefined) delete target[last];
+  else target[last] = structuredClone(value);
+}
+
 export class CloudBuildTriggers {
   constructor(private readonly deps: { state: StateStore; builds: CloudBuildBackend; connections: CloudBuildConnections }) {}
 
@@ -139,11 +155,7 @@ export class CloudBuildTriggers {
     let updated: Trigger;
     if (req.updateMask?.paths?.length) {
       updated = structuredClone(current);
-      for (const path of req.updateMask.paths) {
-        const field = path.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-        if (req.trigger[field] === undefined) delete updated[field];
-        else updated[field] = structuredClone(req.trigger[field]);
-      }
+      for (const path of req.updateMask.paths) copyPath(req.trigger, updated, path);
     } else {
       updated = structuredClone(req.trigger); // without a mask the trigger is replaced whole
     }

@@ -88,6 +88,12 @@ const CASES: Case[] = [
       const [updated] = await c.builds.updateBuildTrigger({ projectId: PROJECT, triggerId: trigger.id, trigger: { ...trigger, description: 'deploys shop', disabled: true } });
       assert.equal(updated.description, 'deploys shop');
       assert.equal(updated.createTime?.seconds, trigger.createTime?.seconds);
+      const [masked] = await c.builds.updateBuildTrigger({
+        projectId: PROJECT, triggerId: trigger.id, updateMask: { paths: ['filename', 'repository_event_config.push.branch'] },
+        trigger: { resourceName: trigger.resourceName, filename: 'ci/cloudbuild.yaml', description: 'ignored', repositoryEventConfig: { push: { branch: '^release$' } } },
+      });
+      assert.deepEqual([masked.filename, masked.description, masked.repositoryEventConfig?.push?.branch, masked.repositoryEventConfig?.repository],
+        ['ci/cloudbuild.yaml', 'deploys shop', '^release$', repository], 'only the masked fields change');
       const [list] = await c.builds.listBuildTriggers({ parent: PARENT, projectId: PROJECT }, { autoPaginate: false });
       assert.deepEqual(list.map((t) => [t.name, t.disabled]), [['shop-deploy', true]]);
       await c.builds.deleteBuildTrigger({ name: trigger.resourceName, projectId: PROJECT });
