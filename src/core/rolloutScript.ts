@@ -151,6 +151,7 @@ error_rate() {
     "resource.type=\\"cloud_run_revision\\" AND resource.labels.service_name=\\"$SERVICE\\" AND resource.labels.revision_name=\\"$1\\" AND logName=\\"projects/$PROJECT_ID/logs/run.googleapis.com%2Frequests\\" AND timestamp>=\\"$2\\"" 2>"$ERR") || return 1
   REQUESTS=$(grep -c '[0-9]' <<<"$statuses")
   ERRORS=$(grep -c '^5' <<<"$statuses")
+  return 0
 }
 
 write_result() {
@@ -179,18 +180,20 @@ fi
 # The split that serves now, pinned to revisions: what any failure restores.
 declare -A SHARE=()
 ORDER=()
-while read -r rev percent; do
+while IFS=, read -r rev percent; do
   [ -n "$rev" ] && [ "\${percent:-0}" -gt 0 ] || continue
   [ -n "\${SHARE[$rev]:-}" ] || ORDER+=("$rev")
   SHARE[$rev]=$(( \${SHARE[$rev]:-0} + percent ))
-done < <(describe --flatten=status.traffic --format='value(status.traffic.revisionName,status.traffic.percent)')
+done < <(describe --flatten=status.traffic --format='csv[no-heading](status.traffic.revisionName,status.traffic.percent)')
 PREVIOUS=""
+SERVING=""
 PREVIOUS_MAIN=""
 for rev in "\${ORDER[@]}"; do
   PREVIOUS="\${PREVIOUS:+$PREVIOUS,}$rev=\${SHARE[$rev]}"
+  SERVING="\${SERVING:+$SERVING, }$rev \${SHARE[$rev]}%"
   [ -n "$PREVIOUS_MAIN" ] && [ "\${SHARE[$rev]}" -le "\${SHARE[$PREVIOUS_MAIN]}" ] || PREVIOUS_MAIN=$rev
 done
-echo "Serving now: \${PREVIOUS:-nothing}"
+echo "Serving now: \${SERVING:-nothing}"
 
 restore() {
   local to=()
@@ -200,11 +203,11 @@ restore() {
 # Restores the previous split, then fails with the reason (and how to restore by hand if that failed too).
 roll_back() {
   local reason=$1
-  echo "Rolling back: \${PREVIOUS:-no revision served before}"
+  echo "Rolling back to: \${SERVING:-no revision (none served before)}"
   if ! restore; then
     fail "$reason Restoring the previous split failed too ($(last_error)); restore it by hand: gcloud run services update-traffic $SERVICE --region=$REGION \${PREVIOUS:+--to-revisions=$PREVIOUS }--remove-tags=$TAG"
   fi
-  fail "$reason Traffic is back on \${PREVIOUS:-the revisions that served before}."
+  fail "$reason Traffic is back on \${SERVING:-the revisions that served before}."
 }
 
 # The candidate: a new revision with no traffic, reachable only on its tag URL.
@@ -212,9 +215,13 @@ echo "Deploying a candidate of $SERVICE with no traffic (tag $TAG)"
 if ! run gcloud run deploy "$SERVICE" "\${RUN[@]}" --image="$DIGEST" --no-traffic --tag="$TAG" "\${UPDATE_FLAGS[@]}"; then
   roll_back "deploying the candidate failed: $(last_error)."
 fi
-read -r CANDIDATE TAG_URL < <(describe --flatten=status.traffic --filter="status.traffic.tag=$TAG" --format='value(status.traffic.revisionName,status.traffic.url)')
+CANDIDATE=""
+TAG_URL=""
+while IFS=, read -r rev tag url; do
+  [ "$tag" = "$TAG" ] && CANDIDATE=$rev && TAG_URL=$url
+done < <(describe --flatten=status.traffic --format='csv[no-heading](status.traffic.revisionName,status.traffic.tag,status.traffic.url)')
 URL=$(describe --format='value(status.url)')
-[ -n "\${CANDIDATE:-}" ] && [ -n "\${TAG_URL:-}" ] || roll_back "Cloud Run shows no revision with the tag $TAG."
+[ -n "$CANDIDATE" ] && [ -n "$TAG_URL" ] || roll_back "Cloud Run shows no revision with the tag $TAG."
 identity_token "$URL"
 check "$TAG_URL$HEALTH_PATH" "$VERIFY_SECONDS" || roll_back "$CANDIDATE did not pass its health check: $(check_failed "$TAG_URL$HEALTH_PATH")."
 echo "Verified $CANDIDATE: GET $TAG_URL$HEALTH_PATH $STATUS"
