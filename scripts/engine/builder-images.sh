@@ -24,12 +24,12 @@ SUITE=${ENGINE_DEBIAN_SUITE:-trixie}
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SDK=${GCLOUD_SDK_ROOT:-/usr/lib/google-cloud-sdk}; SDK=${SDK%/}
 DOCKER_CLIENT=${DOCKER_CLIENT:-/usr/bin/docker}
-DOCKER_TAGS="gcr.io/cloud-builders/docker gcr.io/cloud-builders/docker:latest"
-SDK_TAGS="gcr.io/google.com/cloudsdktool/cloud-sdk:slim gcr.io/google.com/cloudsdktool/cloud-sdk:latest"
+DOCKER_TAGS=(gcr.io/cloud-builders/docker gcr.io/cloud-builders/docker:latest)
+SDK_TAGS=(gcr.io/google.com/cloudsdktool/cloud-sdk:slim gcr.io/google.com/cloudsdktool/cloud-sdk:latest)
 # bash and coreutils come with minbase; procps for `ps`/`kill -0` style checks in rollout scripts
 BASE_PACKAGES=bash,curl,ca-certificates,python3,procps
 BASE_RECIPE=1   # bump when the rootfs recipe changes: invalidates the cached rootfs (and so both images)
-RECIPE=2        # bump when an image recipe below changes: rebuilds both images from the cached rootfs
+RECIPE=3        # bump when an image recipe below changes: rebuilds both images from the cached rootfs
 log() { echo "[builder-images] $*"; }
 die() { echo "[builder-images] ERROR: $*" >&2; exit 1; }
 now() { date +%s%N; }
@@ -38,8 +38,9 @@ T0=$(now)
 
 [ "$(id -u)" = 0 ] || { echo "[builder-images] must run as root (debootstrap, chroot)" >&2; exit 3; }
 [ -f /etc/debian_version ] || { echo "[builder-images] needs Debian (debootstrap)" >&2; exit 3; }
-[ -x "$SDK/bin/gcloud" ] && [ -s "$SDK/VERSION" ] \
-  || { echo "[builder-images] no gcloud at $SDK (Debian package google-cloud-cli; set GCLOUD_SDK_ROOT)" >&2; exit 3; }
+if [ ! -x "$SDK/bin/gcloud" ] || [ ! -s "$SDK/VERSION" ]; then
+  echo "[builder-images] no gcloud at $SDK (Debian package google-cloud-cli; set GCLOUD_SDK_ROOT)" >&2; exit 3
+fi
 [ -x "$DOCKER_CLIENT" ] || { echo "[builder-images] no docker client at $DOCKER_CLIENT (Debian docker.io; engine-up.sh installs it)" >&2; exit 3; }
 # the engine: DOCKER_HOST as given, else engine-up.sh's
 if [ -z "${DOCKER_HOST:-}" ]; then
@@ -66,7 +67,7 @@ flock -w 900 8 || die "another builder-images.sh holds $ROOT/.builder-images.loc
 label() { docker image inspect -f '{{ index .Config.Labels "mentor.recipe" }}' "$1" 2>/dev/null || true; }
 umount_below() {
   local m
-  for m in $(awk -v r="$1/" 'index($2, r) == 1 { print $2 }' /proc/mounts | sort -r); do umount -l "$m" 2>/dev/null || true; done
+  awk -v r="$1/" 'index($2, r) == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
 }
 tag_all() { # SOURCE TAG...
   local src=$1 t; shift
@@ -100,7 +101,7 @@ trap cleanup EXIT
 stage_base() { cleanup; mkdir -p "$STAGE"; tar -xf "$BASE_TAR" -C "$STAGE"; }
 import_stage() { # TAG STAMP [docker import -c ...]
   local tag=$1 stamp=$2; shift 2
-  tar --numeric-owner -C "$STAGE" -c . | docker import -c "LABEL mentor.recipe=$stamp" "$@" - "$tag" >/dev/null \
+  tar --numeric-owner -C "$STAGE" -c . | docker import -c "LABEL mentor.recipe=$stamp" -c "LABEL mentor.builder=$tag" "$@" - "$tag" >/dev/null \
     || die "docker import $tag failed"
 }
 PATH_ENV='ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
@@ -114,9 +115,9 @@ else
   t=$(now); stage_base
   install -m 755 "$DOCKER_CLIENT" "$STAGE/usr/bin/docker"
   import_stage gcr.io/cloud-builders/docker "$DOCKER_STAMP" -c "$PATH_ENV" -c 'ENV LANG=C.UTF-8' -c 'ENTRYPOINT ["/usr/bin/docker"]'
-  tag_all gcr.io/cloud-builders/docker $DOCKER_TAGS
+  tag_all gcr.io/cloud-builders/docker "${DOCKER_TAGS[@]}"
   out=$(docker run --rm --network none gcr.io/cloud-builders/docker --version 2>&1) \
-    || { docker rmi -f $DOCKER_TAGS >/dev/null 2>&1 || true; die "gcr.io/cloud-builders/docker does not run: $out"; }
+    || { docker rmi -f "${DOCKER_TAGS[@]}" >/dev/null 2>&1 || true; die "gcr.io/cloud-builders/docker does not run: $out"; }
   log "imported gcr.io/cloud-builders/docker ($out): $(el "$t")"
 fi
 
@@ -147,7 +148,7 @@ else
   umount_below "$STAGE"
   import_stage gcr.io/google.com/cloudsdktool/cloud-sdk:slim "$SDK_STAMP" -c "$PATH_ENV:/usr/lib/google-cloud-sdk/bin" \
     -c 'ENV LANG=C.UTF-8' -c 'ENV CLOUDSDK_PYTHON=/usr/bin/python3' -c "LABEL mentor.gcloud-version=$GCLOUD_VERSION" -c 'CMD ["bash"]'
-  tag_all gcr.io/google.com/cloudsdktool/cloud-sdk:slim $SDK_TAGS
+  tag_all gcr.io/google.com/cloudsdktool/cloud-sdk:slim "${SDK_TAGS[@]}"
   # gcloud must run in the image, at the host's version, with the command groups the deploy step uses
   out=$(docker run --rm --network none -e CLOUDSDK_CORE_DISABLE_PROMPTS=1 -e CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK=1 \
     gcr.io/google.com/cloudsdktool/cloud-sdk:slim bash -ec '
@@ -155,10 +156,12 @@ else
       for g in run logging builds auth config; do gcloud $g --help >/dev/null; done
       gcloud run services update-traffic --help >/dev/null
       curl --version >/dev/null' 2>&1) \
-    || { docker rmi -f $SDK_TAGS >/dev/null 2>&1 || true; die "gcloud does not run in cloud-sdk:slim: $out"; }
+    || { docker rmi -f "${SDK_TAGS[@]}" >/dev/null 2>&1 || true; die "gcloud does not run in cloud-sdk:slim: $out"; }
   [ "$(echo "$out" | tail -1)" = "$GCLOUD_VERSION" ] \
-    || { docker rmi -f $SDK_TAGS >/dev/null 2>&1 || true; die "cloud-sdk:slim has gcloud '$out', the host $GCLOUD_VERSION"; }
+    || { docker rmi -f "${SDK_TAGS[@]}" >/dev/null 2>&1 || true; die "cloud-sdk:slim has gcloud '$out', the host $GCLOUD_VERSION"; }
   size=$(docker image inspect -f '{{.Size}}' gcr.io/google.com/cloudsdktool/cloud-sdk:slim | awk '{ printf "%d MB", $1 / 1e6 }')
   log "imported gcr.io/google.com/cloudsdktool/cloud-sdk:slim (gcloud $GCLOUD_VERSION, $size): $(el "$t")"
 fi
+# the images an earlier recipe left untagged (docker import moved the tags): gone, not 600 MB per rebuild
+docker image prune -f --filter dangling=true --filter "label=mentor.builder" >/dev/null 2>&1 || true
 log "ready in $(el "$T0")"
