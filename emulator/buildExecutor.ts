@@ -81,8 +81,10 @@ class BuildRun {
     this.changed();
     this.log(`starting build ${JSON.stringify(b.id)}`);
     const timeoutMs = durationMs(b.timeout) ?? DEFAULT_BUILD_TIMEOUT_MS;
-    const timer = setTimeout(() => this.halt({ status: 'TIMEOUT', statusDetail: `Build timed out after ${timeoutMs / 1000}s.`, errorLine: 'ERROR: context deadline exceeded' }), timeoutMs);
-    const onAbort = () => this.halt({ status: 'CANCELLED' });
+    const timedOut: Stop = { status: 'TIMEOUT', statusDetail: `Build timeout after ${Math.round(timeoutMs / 1000)}s`, errorLine: 'ERROR: context deadline exceeded' };
+    const timer = setTimeout(() => this.halt(timedOut), timeoutMs);
+    // the API side may enforce the build's timeout itself: an abort with reason "timeout" is that, not a cancel
+    const onAbort = () => this.halt(this.signal.reason === 'timeout' ? timedOut : { status: 'CANCELLED' });
     this.signal.addEventListener('abort', onAbort, { once: true });
     if (this.signal.aborted) onAbort();
     try {

@@ -153,6 +153,15 @@ describe('build executor on the engine: steps, env, outputs, failures', function
     assert.equal(buildTimeout.status, 'TIMEOUT');
     assert.deepEqual(buildTimeout.steps.map((s) => s.status), ['TIMEOUT']);
     assert.deepEqual(r.main().slice(-2), ['TIMEOUT', 'ERROR: context deadline exceeded']);
+    assert.equal(buildTimeout.statusDetail, 'Build timeout after 2s');
+
+    // the API side's own timer aborts with reason "timeout": the same TIMEOUT, not a cancel
+    const aborted = newBuild([{ name: BUSYBOX, args: ['sleep', '60'] }]);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort('timeout'), 1500);
+    await run(aborted, controller.signal);
+    assert.equal(aborted.status, 'TIMEOUT');
+    assert.deepEqual(aborted.steps.map((s) => s.status), ['TIMEOUT']);
   });
 
   it('cancels midway: the running step is killed, later steps never start, nothing stays behind', async function () {
