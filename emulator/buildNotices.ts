@@ -71,7 +71,8 @@ export class BuildNotices {
         entries: [{
           logName: `projects/${build.projectId}/logs/cloudbuild`,
           resource: { type: 'build', labels: { build_id: build.id, build_trigger_id: build.buildTriggerId ?? '', project_id: build.projectId } },
-          labels: { build_step: stepLabel(build, line.step) },
+          // build_tags: the build's tags, comma-joined (what log sinks filter triggered builds by).
+          labels: { build_step: stepLabel(build, line.step), ...(build.tags?.length ? { build_tags: build.tags.join(',') } : {}) },
           textPayload: line.text,
           severity: 'INFO',
           timestamp: nowTimestamp(),

@@ -55,6 +55,21 @@ export class CloudBuildBackend {
 
   constructor(private readonly deps: { state: StateStore; operations: OperationStore; protos: LoadedProtos; notices: BuildNotices; executor?: BuildExecutor }) {
     this.executor = deps.executor;
+    this.interrupted();
+  }
+
+  /**
+   * Builds a previous run of the emulator left unfinished (state loaded from disk) have no executor any more:
+   * they end as INTERNAL_ERROR, saying why, instead of hanging in QUEUED or WORKING forever.
+   */
+  private interrupted(): void {
+    for (const build of Object.values(this.data.builds)) {
+      if (FINAL_STATUSES.has(build.status)) continue;
+      build.statusDetail = `the emulator stopped while the build was ${build.status}`;
+      build.status = 'INTERNAL_ERROR';
+      build.finishTime ??= nowTimestamp();
+      this.deps.state.changed();
+    }
   }
 
   private get data(): CloudBuildData {

@@ -106,7 +106,7 @@ describe('emulator: Cloud Build notices on Pub/Sub and build logs in Cloud Loggi
   });
 
   it('writes each log line to log cloudbuild of resource type build, with the step in build_step', async () => {
-    const [op] = await clients.builds.createBuild({ projectId: PROJECT, build: { steps, options: { logging: 'CLOUD_LOGGING_ONLY' } } });
+    const [op] = await clients.builds.createBuild({ projectId: PROJECT, build: { steps, tags: ['mentor', 'shop'], options: { logging: 'CLOUD_LOGGING_ONLY' } } });
     const [build] = await op.promise();
     const [entries] = await logging.listLogEntries({
       resourceNames: [`projects/${PROJECT}`], filter: `logName="projects/${PROJECT}/logs/cloudbuild" AND resource.type="build" AND resource.labels.build_id="${build.id}"`, orderBy: 'timestamp asc',
@@ -118,6 +118,7 @@ describe('emulator: Cloud Build notices on Pub/Sub and build logs in Cloud Loggi
       ['MAIN', 'DONE'],
     ]);
     assert.deepEqual(entries[0].resource?.labels, { build_id: build.id, build_trigger_id: '', project_id: PROJECT });
+    assert.equal(entries[0].labels?.build_tags, 'mentor,shop');
     const [none] = await clients.builds.createBuild({ projectId: PROJECT, build: { steps, options: { logging: 'NONE' } } });
     const [quiet] = await none.promise();
     const [quietEntries] = await logging.listLogEntries({ resourceNames: [`projects/${PROJECT}`], filter: `resource.labels.build_id="${quiet.id}"` }, { autoPaginate: false });
