@@ -1,7 +1,8 @@
 // Cloud Build end to end on the test bed, all real parts: the emulator in runtime mode (its engine runs the
 // steps), the @google-cloud/cloudbuild clients setting up a GitHub connection, repository and trigger, a
 // `git push` to a bare repository firing it, the REAL Pub/Sub emulator receiving the status notices, the
-// build's log lines read back through the Logging client, and the real gcloud listing and describing it.
+// build's log lines read back through the Logging client, and the real gcloud listing, describing and
+// printing the log of it.
 // Needs DOCKER_HOST (busybox:latest on the engine), PUBSUB_EMULATOR_HOST and gcloud: npm test provides them.
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -122,6 +123,8 @@ describe('Cloud Build on the engine: a push fires the trigger, the steps run, Pu
     const described = JSON.parse(await gcloud(['builds', 'describe', id, '--region=us-central1', '--format=json'], env)) as { substitutions: Record<string, string>; buildTriggerId: string };
     assert.equal(described.buildTriggerId, trigger.id);
     assert.equal(described.substitutions.SHORT_SHA, sha.slice(0, 7));
+    const log = await gcloud(['builds', 'log', id, '--region=us-central1'], env);
+    assert.match(log, new RegExp(`hello ${sha.slice(0, 7)} from main\napp ${RUN}\n`), 'gcloud builds log reads the lines from Cloud Logging');
     const triggers = JSON.parse(await gcloud(['builds', 'triggers', 'list', '--region=us-central1', '--format=json'], env)) as { name: string }[];
     assert.deepEqual(triggers.map((t) => t.name), ['shop-push']);
   });
