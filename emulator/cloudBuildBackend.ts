@@ -2,14 +2,14 @@
 // carries the build as it goes), GetBuild, ListBuilds (newest first, filter, pages), CancelBuild, RetryBuild.
 // The status machine: QUEUED → WORKING (once an executor takes it) → SUCCESS / FAILURE / INTERNAL_ERROR /
 // TIMEOUT / CANCELLED; without an executor (metadata-only emulator) a build stays QUEUED, as on a project with
-// no worker free. Every change is persisted, announced on Pub/Sub and its log lines go to Cloud Logging.
+// no worker free, until its queue_ttl makes it EXPIRED. Every change is persisted, announced on Pub/Sub and its log lines go to Cloud Logging.
 import { randomUUID } from 'node:crypto';
 import { failedPrecondition, invalidArgument, notFound } from './apiError';
 import type { Operation } from './apiTypes';
 import type { BuildExecutor, BuildLogLine, BuildMessage, BuildReporter, BuildSource } from './buildExecution';
 import type { BuildNotices } from './buildNotices';
 import { compileBuildFilter } from './cloudBuildFilter';
-import { DEFAULT_TIMEOUT_SECONDS, FINAL_STATUSES, checkBuildRequest, durationMs, newBuild } from './cloudBuildRules';
+import { DEFAULT_QUEUE_TTL_SECONDS, DEFAULT_TIMEOUT_SECONDS, FINAL_STATUSES, checkBuildRequest, durationMs, newBuild } from './cloudBuildRules';
 import { applySubstitutions, defaultBuiltIns } from './cloudBuildSubstitutions';
 import type { OperationStore } from './operations';
 import { paginate } from './pagination';
@@ -187,7 +187,18 @@ export class CloudBuildBackend {
   private async execute(key: string, running: Running, source: BuildSource | undefined): Promise<void> {
     const executor = this.executor;
     const queued = this.data.builds[key];
-    if (!executor || !queued || queued.status !== 'QUEUED' || running.generation !== this.generation) return;
+    if (!queued || queued.status !== 'QUEUED' || running.generation !== this.generation) return;
+    if (!executor) {
+      // No worker will take it: after queue_ttl (default 1 h) Cloud Build gives up on a queued build.
+      const timer = setTimeout(() => {
+        if (this.data.builds[key]?.status !== 'QUEUED') return;
+        const expired = { ...structuredClone(this.data.builds[key]), status: 'EXPIRED', statusDetail: 'Build was enqueued for longer than the value of queue_ttl.' };
+        this.record(key, expired, running.generation);
+      }, durationMs(queued.queueTtl as never, DEFAULT_QUEUE_TTL_SECONDS));
+      timer.unref();
+      running.abort.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+      return;
+    }
     const build: BuildMessage = { ...structuredClone(queued), status: 'WORKING', startTime: nowTimestamp() };
     this.record(key, build, running.generation);
     const reporter: BuildReporter = {

@@ -10,7 +10,7 @@ import { nowTimestamp } from './timestamps';
 
 export const FINAL_STATUSES = new Set(['SUCCESS', 'FAILURE', 'INTERNAL_ERROR', 'TIMEOUT', 'CANCELLED', 'EXPIRED']);
 export const DEFAULT_TIMEOUT_SECONDS = 600;
-const DEFAULT_QUEUE_TTL_SECONDS = 3600;
+export const DEFAULT_QUEUE_TTL_SECONDS = 3600;
 const SERVICE_ACCOUNT = /^projects\/[^/]+\/serviceAccounts\/[^/]+$/;
 const MAX_STEPS = 300;
 

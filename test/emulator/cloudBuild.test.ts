@@ -147,6 +147,23 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'Without an executor a build stays QUEUED until its queueTtl, then EXPIRED',
+    async run({ builds }, h, executor) {
+      h.emulator.cloudBuild.builds.executor = undefined;
+      try {
+        const [op] = await builds.createBuild({ projectId: PROJECT, build: { steps: [step(['x'])], queueTtl: { seconds: 1 } } });
+        const id = (op.metadata as { build?: Build }).build?.id as string;
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal((await builds.getBuild({ projectId: PROJECT, id }))[0].status, 'QUEUED');
+        const [done] = await op.promise();
+        assert.equal(statusOf(done), 'EXPIRED');
+        assert.match(String(done.statusDetail), /queue_ttl/);
+      } finally {
+        h.emulator.cloudBuild.builds.executor = executor;
+      }
+    },
+  },
+  {
     name: 'Cloud Build answers SERVICE_DISABLED while cloudbuild.googleapis.com is off',
     async run({ builds }, h) {
       await h.control.setServiceState('cloudbuild.googleapis.com', false, PROJECT);
