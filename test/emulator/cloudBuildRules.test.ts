@@ -7,6 +7,9 @@ import { compileBuildFilter } from '../../emulator/cloudBuildFilter';
 import { applySubstitutions, checkSubstitutionKeys, triggerBuiltIns } from '../../emulator/cloudBuildSubstitutions';
 import { pushMatches } from '../../emulator/cloudBuildTriggers';
 import { parseBuildConfig } from '../../emulator/cloudBuildYaml';
+import { cloudBuildYaml } from '../../src/core/cloudBuildConfig';
+import { deployConfigFromSettings } from '../../src/core/deployConfig';
+import { PORT_CHECK } from '../../src/core/healthCheck';
 
 const BUILT_INS = { PROJECT_ID: 'p', BUILD_ID: 'b-1', PROJECT_NUMBER: '123', LOCATION: 'us-central1' };
 
@@ -76,6 +79,22 @@ describe('emulator: Cloud Build rules', () => {
       assert.throws(() => parseBuildConfig('steps: []\noptions:\n  logging: LOUD\n', 'cloudbuild.yaml'), /cloudbuild.yaml: .*"LOUD"/);
       assert.throws(() => parseBuildConfig('steps: [\n', 'cloudbuild.yaml'), /failed unmarshalling build config cloudbuild.yaml: /);
       assert.throws(() => parseBuildConfig('- a\n- b\n', 'cloudbuild.yaml'), /must hold a mapping of build fields/);
+    });
+  });
+
+  describe('the cloudbuild.yaml Mentor generates', () => {
+    it('passes the strict parser and MUST_MATCH substitutions as a triggered build', () => {
+      const settings: Record<string, unknown> = { project: 'mentor-demo', registry: '127.0.0.1:5000', secrets: { API_KEY: 'api-key' } };
+      const config = deployConfigFromSettings((key, fallback) => (key in settings ? settings[key] : fallback) as never, 'shop', (key) => key in settings);
+      const build = parseBuildConfig(cloudBuildYaml({ config, healthCheck: PORT_CHECK }), 'cloudbuild.yaml');
+      build.options = { ...build.options, dynamicSubstitutions: true } as BuildMessage['options'];
+      const sha = '89abcdef0123456789abcdef0123456789abcdef';
+      applySubstitutions(build, { ...BUILT_INS, ...triggerBuiltIns({ triggerName: 'shop', commitSha: sha, ref: 'refs/heads/main', repoName: 'shop', repoFullName: 'o/shop', configPath: 'cloudbuild.yaml' }) });
+      assert.deepEqual(build.steps.map((s) => s.id), ['build', 'push', 'deploy']);
+      // Mentor puts substitutions in step env only (the scripts read them as bash variables).
+      assert.ok(build.steps[0].env?.includes(`SHORT_SHA=${sha.slice(0, 7)}`), JSON.stringify(build.steps[0].env));
+      assert.ok(build.steps[0].env?.some((e) => e.startsWith('IMAGE=127.0.0.1:5000/')), JSON.stringify(build.steps[0].env));
+      assert.equal(build.steps.some((st) => st.env?.some((e) => e.includes('$'))), false, 'no substitution left unexpanded in env');
     });
   });
 
