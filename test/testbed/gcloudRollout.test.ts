@@ -30,8 +30,9 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 // busybox httpd: /revision says who answers; /cgi-bin/health answers 200 in v1 and 500 in v2 (a broken candidate).
-// The status is decided when the container starts (the CGI gets httpd's environment, not necessarily ours).
+// v3 exits at once (a candidate that never listens). The status is decided when the container starts (the CGI gets httpd's environment, not necessarily ours).
 const START_SH = `#!/bin/sh
+[ "$APP_VERSION" = v3 ] && { echo "rollout-test $K_REVISION: crashing on purpose"; exit 3; }
 mkdir -p /www/cgi-bin
 echo "$K_REVISION" > /www/revision
 if [ "$APP_VERSION" = v2 ]; then line='HTTP/1.1 500 Internal Server Error'; else line='HTTP/1.1 200 OK'; fi
@@ -66,6 +67,8 @@ describe('the gcloud commands of a rollout (deploy step) against the emulator', 
   }
   const describeJson = async (): Promise<Obj> => JSON.parse(await ok('run', 'services', 'describe', SERVICE, `--region=${REGION}`, '--format=json'));
   const value = async (projection: string) => (await ok('run', 'services', 'describe', SERVICE, `--region=${REGION}`, `--format=value(${projection})`)).trim();
+  const revisionNames = async () => (await ok('run', 'revisions', 'list', `--service=${SERVICE}`, `--region=${REGION}`, '--format=value(metadata.name)'))
+    .trim().split('\n').sort();
   const split = (s: Obj) => (s.status.traffic as Obj[]).filter((t) => t.percent).map((t) => `${t.revisionName}=${t.percent}`).sort();
   async function revisionOf(url: string): Promise<string> {
     const r = await get(`${url}/revision`);
@@ -89,7 +92,7 @@ describe('the gcloud commands of a rollout (deploy step) against the emulator', 
     assert.equal((await dns.lookup(name).catch(() => ({ address: '' }))).address, '127.0.0.1', `${name} must resolve to 127.0.0.1: sudo bash scripts/engine/gcloud-hosts.sh`);
     engine = (await connectDocker({ host: process.env.DOCKER_HOST })) as DockerodeEngine;
     docker = engine.docker;
-    await buildAndPushBusyboxApp(engine, APP, START_SH);
+    await buildAndPushBusyboxApp(engine, APP, START_SH, ['v1', 'v2', 'v3']);
     emulator = await startEmulator({ dockerHost: process.env.DOCKER_HOST, startupTimeoutMs: 5000, operationDelayMs: 10, restPort: 0 });
     configDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mentor-gcloud-rollout-'));
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CLOUDSDK_')));
@@ -98,7 +101,7 @@ describe('the gcloud commands of a rollout (deploy step) against the emulator', 
 
   after(async () => {
     await emulator?.stop();
-    for (const image of [`${APP}:v1`, `${APP}:v2`]) await docker?.getImage(image).remove({ force: true }).catch(() => undefined);
+    for (const image of [`${APP}:v1`, `${APP}:v2`, `${APP}:v3`]) await docker?.getImage(image).remove({ force: true }).catch(() => undefined);
     await engine?.close();
     if (configDir) await fs.rm(configDir, { recursive: true, force: true });
   });
@@ -167,6 +170,7 @@ describe('the gcloud commands of a rollout (deploy step) against the emulator', 
     s = await describeJson();
     assert.deepEqual(split(s), [`${rev1}=80`, `${rev2}=20`].sort());
     assert.equal((s.status.traffic as Obj[]).find((t) => t.tag === TAG)?.revisionName, rev2, 'the tag stays');
+    assert.deepEqual(await revisionNames(), [rev1, rev2].sort(), 'traffic changes make no revisions');
   });
 
   it('gcloud logging read finds the candidate\'s 5xx answers by revision_name, logName, timestamp and httpRequest.status', async () => {
@@ -194,6 +198,29 @@ describe('the gcloud commands of a rollout (deploy step) against the emulator', 
     assert.equal((s.status.traffic as Obj[]).find((t) => t.tag), undefined);
     assert.deepEqual([...await servedBy(s.status.url, 6)], [rev1]);
     await assert.rejects(get(`${tagUrl}/revision`), 'the tag URL stops answering');
+  });
+
+  it('a candidate that never listens: deploy --no-traffic fails with Cloud Run\'s message, traffic stays, --remove-tags cleans up', async () => {
+    const before = await describeJson();
+    const r = await gcloud('run', 'deploy', SERVICE, `--image=${APP}:v3`, `--region=${REGION}`, '--no-traffic', `--tag=${TAG}`);
+    assert.equal(r.code, 1, r.stderr);
+    // the 3rd revision; its number is the service's generation, which the traffic changes moved on (as Cloud Run's skips)
+    const names = await revisionNames();
+    assert.equal(names.length, 3, names.join());
+    const rev3 = names.find((n) => n !== rev1 && n !== rev2)!;
+    assert.ok(Number(/-(\d{5})-/.exec(rev3)?.[1]) > 3, rev3);
+    assert.match(r.stderr, new RegExp(`Revision '${rev3}' is not ready and cannot serve traffic\. The user-provided container failed to start and listen on the port defined provided by the PORT=8080 environment variable`));
+    const s = await describeJson();
+    assert.equal(s.status.latestReadyRevisionName, before.status.latestReadyRevisionName, 'latestReady stays on the last good revision');
+    assert.equal(s.status.latestCreatedRevisionName, rev3);
+    assert.deepEqual(split(s), split(before), 'the serving split is untouched');
+    assert.deepEqual([...await servedBy(s.status.url, 4)], [rev1]);
+    // what the deploy step's roll_back runs
+    await ok('run', 'services', 'update-traffic', SERVICE, `--region=${REGION}`, `--to-revisions=${rev1}=100`, `--remove-tags=${TAG}`);
+    const after = await describeJson();
+    assert.deepEqual(split(after), [`${rev1}=100`]);
+    assert.equal((after.spec.traffic as Obj[]).find((t) => t.tag), undefined);
+    assert.equal(after.status.conditions.find((c: Obj) => c.type === 'Ready')?.status, 'True', JSON.stringify(after.status.conditions));
   });
 
   it('a two-way split restored with --to-revisions A=30,B=70, --to-latest, then CANDIDATE=100 with --remove-tags', async () => {
