@@ -4,10 +4,12 @@
 // each log line in Cloud Logging under log `cloudbuild`, resource `build`, the step in label build_step,
 // read back through the real Logging client.
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as http from 'node:http';
+import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { LoggingServiceV2Client } from '@google-cloud/logging-api';
-import { PROJECT, clientOptions, startHarness, type Harness } from './fixture';
+import { PARENT, PROJECT, clientOptions, startHarness, type Harness } from './fixture';
 import { FakeExecutor, buildClients, type BuildClients } from './cloudBuildFixture';
 
 interface Published {
@@ -123,5 +125,47 @@ describe('emulator: Cloud Build notices on Pub/Sub and build logs in Cloud Loggi
     const [quiet] = await none.promise();
     const [quietEntries] = await logging.listLogEntries({ resourceNames: [`projects/${PROJECT}`], filter: `resource.labels.build_id="${quiet.id}"` }, { autoPaginate: false });
     assert.equal(quietEntries.length, 0, 'logging: NONE keeps the lines out of Cloud Logging');
+  });
+
+  it('the CLI sends notices to --pubsub-host, by default to PUBSUB_EMULATOR_HOST, and refuses a malformed one', async () => {
+    const cli = path.join(__dirname, '..', '..', 'emulator', 'cli.js');
+    const bad = spawn(process.execPath, [cli, '--no-runtime', '--pubsub-host', 'http://x'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    bad.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+    assert.equal(await new Promise((resolve) => bad.once('exit', resolve)), 2);
+    assert.match(err, /--pubsub-host takes HOST:PORT, not "http:\/\/x"/);
+    // The default comes from the environment, as with Google's own Pub/Sub clients.
+    const child = spawn(process.execPath, [cli, '--port', '0', '--rest-port', '0', '--seed', 'demo', '--no-runtime', '--op-delay-ms', '10'],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PUBSUB_EMULATOR_HOST: pubsub.host } });
+    try {
+      const lines = await new Promise<string[]>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (/Cloud Build notices: .*\n/.test(out)) resolve(out.split('\n'));
+        });
+        child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${out}`)));
+      });
+      assert.ok(lines.includes(`Cloud Build notices: Pub/Sub at http://${pubsub.host} (topic cloud-builds)`), lines.join('\n'));
+      const rest = /^REST\/JSON on http:\/\/(127\.0\.0\.1:\d+) /.exec(lines[1])?.[1];
+      const res = await fetch(`http://${rest}/v1/${PARENT}/builds`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ steps: [{ name: 'bash', args: ['true'] }] }) });
+      assert.equal(res.status, 200);
+      // No engine, so no executor: the build stays QUEUED, and that status is announced.
+      const queued = await new Promise<Published>((resolve) => {
+        const poll = setInterval(() => {
+          if (pubsub.published.length) {
+            clearInterval(poll);
+            resolve(pubsub.published[0]);
+          }
+        }, 20);
+      });
+      assert.equal(queued.messages[0].attributes.status, 'QUEUED');
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        assert.equal(await exited, 0);
+      }
+    }
   });
 });
