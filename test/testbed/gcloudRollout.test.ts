@@ -209,7 +209,7 @@ describe('the gcloud commands of a rollout (deploy step) against the emulator', 
     assert.equal(names.length, 3, names.join());
     const rev3 = names.find((n) => n !== rev1 && n !== rev2)!;
     assert.ok(Number(/-(\d{5})-/.exec(rev3)?.[1]) > 3, rev3);
-    assert.match(r.stderr, new RegExp(`Revision '${rev3}' is not ready and cannot serve traffic\. The user-provided container failed to start and listen on the port defined provided by the PORT=8080 environment variable`));
+    assert.match(r.stderr, new RegExp(`Revision '${rev3}' is not ready and cannot serve traffic\\. The user-provided container failed to start and listen on the port defined provided by the PORT=8080 environment variable`));
     const s = await describeJson();
     assert.equal(s.status.latestReadyRevisionName, before.status.latestReadyRevisionName, 'latestReady stays on the last good revision');
     assert.equal(s.status.latestCreatedRevisionName, rev3);
