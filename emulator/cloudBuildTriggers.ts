@@ -13,14 +13,14 @@ import type { CloudBuildConnections } from './cloudBuildConnections';
 import { checkBuildRequest } from './cloudBuildRules';
 import { USER_KEY, triggerBuiltIns } from './cloudBuildSubstitutions';
 import { parseBuildConfig } from './cloudBuildYaml';
-import { defaultBranch, localRepoPath, readFileAt, resolveCommit } from './gitPushWatcher';
+import { changedFiles, defaultBranch, globRegex, localRepoPath, readFileAt, resolveCommit } from './gitPushWatcher';
 import { paginate } from './pagination';
 import type { CloudBuildData, StateStore } from './stateStore';
 import { nowTimestamp } from './timestamps';
 
 export type Trigger = Record<string, unknown> & {
   id: string; name: string; resourceName: string; serviceAccount?: string; filename?: string; disabled?: boolean;
-  build?: BuildMessage; substitutions?: Record<string, string>; tags?: string[];
+  build?: BuildMessage; substitutions?: Record<string, string>; tags?: string[]; includedFiles?: string[]; ignoredFiles?: string[];
   repositoryEventConfig?: { repository?: string; repositoryType?: string; push?: PushFilter; pullRequest?: unknown };
 };
 interface PushFilter { branch?: string; tag?: string; invertRegex?: boolean }
@@ -64,6 +64,18 @@ function copyPath(from: Record<string, unknown>, to: Record<string, unknown>, pa
   const value = (source as Record<string, unknown> | undefined)?.[last];
   if (value === undefined) delete target[last];
   else target[last] = structuredClone(value);
+}
+
+/**
+ * Cloud Build's file filters: files matching an ignoredFiles glob do not count; with includedFiles, one of the
+ * rest must match one of those. No file left = no build.
+ */
+export function filesMatch(trigger: Pick<Trigger, 'includedFiles' | 'ignoredFiles'>, files: string[]): boolean {
+  const ignored = (trigger.ignoredFiles ?? []).map(globRegex);
+  const included = (trigger.includedFiles ?? []).map(globRegex);
+  const counted = files.filter((f) => !ignored.some((r) => r.test(f)));
+  if (!counted.length) return !ignored.length && !included.length;
+  return !included.length || counted.some((f) => included.some((r) => r.test(f)));
 }
 
 export class CloudBuildTriggers {
@@ -187,11 +199,16 @@ export class CloudBuildTriggers {
   }
 
   /** The push watcher saw `ref` move to `commit` in the repository at `repoPath`: fire every matching trigger. */
-  async pushed(repoPath: string, ref: string, commit: string): Promise<void> {
+  async pushed(repoPath: string, ref: string, commit: string, before?: string): Promise<void> {
+    let changed: Promise<string[]> | undefined;
     for (const trigger of Object.values(this.data.triggers) as Trigger[]) {
       if (trigger.disabled) continue;
       const repo = this.localRepository(trigger);
       if (repo?.path !== repoPath || !pushMatches(trigger.repositoryEventConfig?.push, ref)) continue;
+      if (trigger.includedFiles?.length || trigger.ignoredFiles?.length) {
+        changed ??= changedFiles(repoPath, commit, before);
+        if (!filesMatch(trigger, await changed)) continue;
+      }
       await this.fire(trigger, repo, ref, commit);
     }
   }

@@ -56,6 +56,29 @@ export async function readFileAt(repo: string, commit: string, file: string): Pr
   }
 }
 
+/** The files a push changed: from `before` to `commit`, or the commit's own files for a new ref. */
+export async function changedFiles(repo: string, commit: string, before: string | undefined): Promise<string[]> {
+  const out = before
+    ? await git(repo, ['diff', '--name-only', '--no-renames', before, commit])
+    : await git(repo, ['show', '--name-only', '--no-renames', '--format=', commit]);
+  return out.split('\n').map((l) => l.trim()).filter(Boolean);
+}
+
+/** A trigger's includedFiles/ignoredFiles glob: `**` spans directories, `*` and `?` stay within one. */
+export function globRegex(glob: string): RegExp {
+  let source = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*' && glob[i + 1] === '*') {
+      source += glob[i + 2] === '/' ? '(?:.*/)?' : '.*';
+      i += glob[i + 2] === '/' ? 2 : 1;
+    } else if (c === '*') source += '[^/]*';
+    else if (c === '?') source += '[^/]';
+    else source += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`);
+}
+
 /** The commit a ref or sha names, or undefined. */
 export async function resolveCommit(repo: string, rev: string): Promise<string | undefined> {
   try {
@@ -80,8 +103,8 @@ export interface PushWatcherDeps {
   /** Last seen refs per repository path (persisted by the caller). */
   seen(): Record<string, Record<string, string>>;
   changed(): void;
-  /** A ref appeared or moved. */
-  pushed(repo: string, ref: string, commit: string): void;
+  /** A ref appeared (`before` undefined) or moved. */
+  pushed(repo: string, ref: string, commit: string, before: string | undefined): void;
   intervalMs?: number;
 }
 
@@ -135,7 +158,7 @@ export class GitPushWatcher {
       this.deps.changed();
       if (!before) continue; // first sight: a baseline, not a push
       for (const [ref, commit] of Object.entries(refs)) {
-        if (before[ref] !== commit) this.deps.pushed(repo, ref, commit);
+        if (before[ref] !== commit) this.deps.pushed(repo, ref, commit, before[ref]);
       }
     }
   }

@@ -180,8 +180,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     repositories: () => triggers.watchedRepositories(),
     seen: () => state.data.cloudBuild.seenRefs,
     changed: () => state.changed(),
-    pushed: (repo, ref, commit) => {
-      triggers.pushed(repo, ref, commit).catch(() => undefined); // a broken repository must not stop the watcher
+    pushed: (repo, ref, commit, before) => {
+      triggers.pushed(repo, ref, commit, before).catch(() => undefined); // a broken repository must not stop the watcher
     },
   });
   pushWatcher.start();

@@ -5,7 +5,8 @@ import * as assert from 'node:assert/strict';
 import type { BuildMessage } from '../../emulator/buildExecution';
 import { compileBuildFilter } from '../../emulator/cloudBuildFilter';
 import { applySubstitutions, checkSubstitutionKeys, triggerBuiltIns } from '../../emulator/cloudBuildSubstitutions';
-import { pushMatches } from '../../emulator/cloudBuildTriggers';
+import { filesMatch, pushMatches } from '../../emulator/cloudBuildTriggers';
+import { globRegex } from '../../emulator/gitPushWatcher';
 import { parseBuildConfig } from '../../emulator/cloudBuildYaml';
 import { cloudBuildYaml } from '../../src/core/cloudBuildConfig';
 import { deployConfigFromSettings } from '../../src/core/deployConfig';
@@ -116,6 +117,17 @@ describe('emulator: Cloud Build rules', () => {
       assert.throws(() => compileBuildFilter('status='), /Invalid filter "status=": expected "status = VALUE"/);
       assert.throws(() => compileBuildFilter('(status=SUCCESS'), /missing "\)"/);
       assert.throws(() => compileBuildFilter('create_time>"yesterday"'), /RFC 3339/);
+    });
+    it('includedFiles/ignoredFiles: globs with ** across directories; ignored files do not count', () => {
+      assert.equal(globRegex('docs/**').test('docs/a/b.md'), true);
+      assert.equal(globRegex('*.md').test('docs/a.md'), false);
+      assert.equal(globRegex('**/*.md').test('a.md'), true);
+      assert.equal(globRegex('src/?.py').test('src/a.py'), true);
+      assert.equal(filesMatch({ ignoredFiles: ['docs/**', '*.md'] }, ['docs/x.md', 'README.md']), false);
+      assert.equal(filesMatch({ ignoredFiles: ['docs/**'] }, ['docs/x.md', 'main.py']), true);
+      assert.equal(filesMatch({ includedFiles: ['app/**'] }, ['README.md']), false);
+      assert.equal(filesMatch({ includedFiles: ['app/**'], ignoredFiles: ['app/tests/**'] }, ['app/tests/t.py']), false);
+      assert.equal(filesMatch({ includedFiles: ['app/**'], ignoredFiles: ['app/tests/**'] }, ['app/tests/t.py', 'app/main.py']), true);
     });
     it('matches branch and tag regexes against the names, inverted on request', () => {
       assert.equal(pushMatches({ branch: '^main$' }, 'refs/heads/main'), true);

@@ -145,6 +145,21 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'a push that changes only ignoredFiles builds nothing; one that changes other files does',
+    async run(c, h, executor, repo) {
+      repo.commitAndPush({ 'cloudbuild.yaml': 'steps:\n- name: bash\n  args: [echo, $SHORT_SHA]\n' });
+      const repository = await linkRepository(c, repo);
+      await c.builds.createBuildTrigger({ parent: PARENT, projectId: PROJECT, trigger: { name: 'shop', serviceAccount: SA, filename: 'cloudbuild.yaml', ignoredFiles: ['docs/**', '*.md'], repositoryEventConfig: { repository, push: { branch: '^main$' } } } });
+      const docs = repo.commitAndPush({ 'docs/guide.md': 'x', 'README.md': 'y' });
+      // The watcher must see the docs push on its own before the next one (else one poll sees both).
+      await eventually(() => h.emulator.state.data.cloudBuild.seenRefs[repo.bare]?.['refs/heads/main'] === docs, 'the docs push to be seen');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.ok(!executor.runs.some((r) => r.source?.commitSha === docs), 'the docs-only push built nothing');
+      const code = repo.commitAndPush({ 'main.py': 'print(2)', 'docs/more.md': 'z' });
+      await eventually(() => executor.runs.find((r) => r.source?.commitSha === code), 'the build of the code change');
+    },
+  },
+  {
     name: 'an unknown field in cloudbuild.yaml fails the triggered build, naming the field',
     async run(c, _h, _executor, repo) {
       const repository = await linkRepository(c, repo);
