@@ -15,6 +15,10 @@ export function knownProjects(data: EmulatorData, extra: readonly string[] = [])
   Object.keys(data.secrets).forEach(add);
   Object.keys(data.repositories).forEach(add);
   Object.keys(data.apiStates).forEach((id) => ids.add(id));
+  Object.keys(data.projects ?? {}).forEach((id) => ids.add(id));
+  // Cloud Build names builds by project number (projects/NUMBER/locations/L/builds/ID).
+  const cb = data.cloudBuild;
+  if (cb) [cb.builds, cb.triggers, cb.connections].forEach((records) => Object.keys(records).forEach(add));
   return ids;
 }
 

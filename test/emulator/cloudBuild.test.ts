@@ -50,6 +50,7 @@ const CASES: Case[] = [
       assert.deepEqual(got.steps?.[1].args, ['echo', `global ${projectNumber(PROJECT)}`]);
       assert.deepEqual(got.substitutions, { _TAG: 'v1' });
       assert.equal(got.name, `projects/${projectNumber(PROJECT)}/locations/global/builds/${got.id}`);
+      assert.equal((await builds.getBuild({ name: got.name, projectId: PROJECT }))[0].id, got.id, 'the name with the project number finds it');
       assert.equal(got.logUrl, `https://console.cloud.google.com/cloud-build/builds/${got.id}?project=${projectNumber(PROJECT)}`);
       assert.equal(got.steps?.[0].status, 'SUCCESS');
       assert.equal(Buffer.from(got.results?.buildStepOutputs?.[1] as Uint8Array).toString(), `global ${projectNumber(PROJECT)}`);
