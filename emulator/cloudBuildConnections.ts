@@ -43,6 +43,8 @@ export class CloudBuildConnections {
     linked?(remoteUri: string): void;
     /** Clone URLs FetchLinkableRepositories offers besides the ones already linked. */
     linkable?: () => string[];
+    /** Keeps the GitHub OAuth token in Secret Manager, where Cloud Build stores it on authorization. */
+    storeOAuthToken?(project: string, secretId: string, token: string): void;
   }) {}
 
   private get data(): CloudBuildData {
@@ -161,11 +163,13 @@ export class CloudBuildConnections {
     const github = (connection.githubConfig ??= {}) as Record<string, unknown>;
     if (m[1] === 'oauth' && state.stage === 'PENDING_USER_OAUTH') {
       const [, project] = /^projects\/([^/]+)/.exec(name) ?? [];
-      const id = name.split('/').pop() as string;
-      github.authorizerCredential = {
-        oauthTokenSecretVersion: `projects/${project}/secrets/${id}-github-oauthtoken-${randomBytes(3).toString('hex')}/versions/latest`,
-        username: 'mentor-emulator-robot',
-      };
+      const secretId = `${name.split('/').pop() as string}-github-oauthtoken-${randomBytes(3).toString('hex')}`;
+      try {
+        this.deps.storeOAuthToken?.(project, secretId, `gho_emulator${randomBytes(16).toString('hex')}`);
+      } catch {
+        // the connection works without it; only the secret is missing then
+      }
+      github.authorizerCredential = { oauthTokenSecretVersion: `projects/${project}/secrets/${secretId}/versions/latest`, username: 'mentor-emulator-robot' };
       connection.installationState = this.installState(name);
     } else if (m[1] === 'install' && state.stage === 'PENDING_INSTALL_APP') {
       github.appInstallationId = String(10_000_000 + (randomBytes(3).readUIntBE(0, 3) % 89_999_999));

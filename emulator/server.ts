@@ -169,6 +169,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const builds = new CloudBuildBackend({ state, operations, protos, notices, executor: opts.buildExecutor });
   const connections = new CloudBuildConnections({
     state, operations, protos, linkable: () => opts.linkableRepositories ?? [],
+    storeOAuthToken: (project, secretId, token) => {
+      secretManager.createSecret({ parent: `projects/${project}`, secretId, secret: { replication: { automatic: {} } } as never });
+      secretManager.addSecretVersion({ parent: `projects/${project}/secrets/${secretId}`, payload: { data: Buffer.from(token).toString('base64') } });
+    },
     linked: (remoteUri) => {
       const repo = localRepoPath(remoteUri);
       if (repo) void pushWatcher.baseline(repo); // only called once the emulator runs

@@ -23,7 +23,7 @@ const stageOf = (c: { installationState?: { stage?: unknown } | null }) => {
 };
 
 /** A COMPLETE connection `github` and the repository `shop` linked to the bare repository. */
-async function linkRepository({ repos }: BuildClients, repo: TempRepo): Promise<string> {
+async function linkRepository({ repos }: BuildClients, repo: TempRepo, h: Harness): Promise<string> {
   const [op] = await repos.createConnection({ parent: PARENT, connectionId: 'github', connection: { githubConfig: {} } });
   const [connection] = await op.promise();
   assert.equal(stageOf(connection), 'PENDING_USER_OAUTH');
@@ -34,7 +34,9 @@ async function linkRepository({ repos }: BuildClients, repo: TempRepo): Promise<
   assert.match(await oauth.text(), /Authorized/);
   const [authorized] = await repos.getConnection({ name: connection.name });
   assert.equal(stageOf(authorized), 'PENDING_INSTALL_APP');
-  assert.match(authorized.githubConfig?.authorizerCredential?.oauthTokenSecretVersion ?? '', new RegExp(`^projects/${PROJECT}/secrets/github-github-oauthtoken-\\w+/versions/latest$`));
+  const tokenVersion = authorized.githubConfig?.authorizerCredential?.oauthTokenSecretVersion ?? '';
+  assert.match(tokenVersion, new RegExp(`^projects/${PROJECT}/secrets/github-github-oauthtoken-[0-9a-f]{6}/versions/latest$`));
+  assert.ok(h.emulator.secretManager.accessSecretVersion({ name: tokenVersion }).payload.data, 'the token is kept in Secret Manager');
   const install = await fetch(authorized.installationState?.actionUri as string);
   assert.match(await install.text(), /Connected/);
   const [complete] = await repos.getConnection({ name: connection.name });
@@ -54,8 +56,8 @@ interface Case {
 const CASES: Case[] = [
   {
     name: 'v2 connections and repositories: stages by actionUri, list, linkable, read token, delete',
-    async run(c, _h, _executor, repo) {
-      const repository = await linkRepository(c, repo);
+    async run(c, h, _executor, repo) {
+      const repository = await linkRepository(c, repo, h);
       const [connections] = await c.repos.listConnections({ parent: PARENT }, { autoPaginate: false });
       assert.deepEqual(connections.map((x) => x.name), [`${PARENT}/connections/github`]);
       const [listed] = await c.repos.listRepositories({ parent: `${PARENT}/connections/github` }, { autoPaginate: false });
@@ -72,8 +74,8 @@ const CASES: Case[] = [
   },
   {
     name: 'triggers: create (service account, name and region rules), get by id or name, list, update, delete',
-    async run(c, _h, _executor, repo) {
-      const repository = await linkRepository(c, repo);
+    async run(c, h, _executor, repo) {
+      const repository = await linkRepository(c, repo, h);
       const body = { name: 'shop-deploy', serviceAccount: SA, filename: 'cloudbuild.yaml', repositoryEventConfig: { repository, push: { branch: '^main$' } }, substitutions: { _SERVICE: 'shop' } };
       await rejects(c.builds.createBuildTrigger({ parent: PARENT, projectId: PROJECT, trigger: { ...body, serviceAccount: '' } }), grpc.status.INVALID_ARGUMENT, /service_account is required/);
       await rejects(c.builds.createBuildTrigger({ parent: PARENT, projectId: PROJECT, trigger: { ...body, name: '-bad-' } }), grpc.status.INVALID_ARGUMENT, /invalid trigger name "-bad-"/);
@@ -102,9 +104,9 @@ const CASES: Case[] = [
   },
   {
     name: 'a git push to the branch fires the trigger: the commit\'s cloudbuild.yaml with its substitutions, into the executor',
-    async run(c, _h, executor, repo) {
+    async run(c, h, executor, repo) {
       repo.commitAndPush({ 'README.md': 'before the trigger' });
-      const repository = await linkRepository(c, repo);
+      const repository = await linkRepository(c, repo, h);
       const [trigger] = await c.builds.createBuildTrigger({ parent: PARENT, projectId: PROJECT, trigger: { name: 'shop-deploy', serviceAccount: SA, filename: 'cloudbuild.yaml', repositoryEventConfig: { repository, push: { branch: '^main$' } }, substitutions: { _SERVICE: 'shop-prod' } } });
       const before = executor.runs.length;
       repo.commitAndPush({ 'feature.txt': 'x' }, 'feature'); // not ^main$
@@ -128,8 +130,8 @@ const CASES: Case[] = [
   },
   {
     name: 'a push of a commit without the config file makes a FAILURE build that says why; RunBuildTrigger builds a branch',
-    async run(c, _h, executor, repo) {
-      const repository = await linkRepository(c, repo);
+    async run(c, h, executor, repo) {
+      const repository = await linkRepository(c, repo, h);
       const [trigger] = await c.builds.createBuildTrigger({ parent: PARENT, projectId: PROJECT, trigger: { name: 'shop', serviceAccount: SA, filename: 'deploy/cloudbuild.yaml', repositoryEventConfig: { repository, push: { branch: '^main$' } } } });
       const sha = repo.commitAndPush({ 'app.py': 'print(1)' });
       const failed = await eventually(async () => (await c.builds.listBuilds({ parent: PARENT, projectId: PROJECT, filter: `trigger_id="${trigger.id}"` }, { autoPaginate: false }))[0][0], 'the failed build');
@@ -148,7 +150,7 @@ const CASES: Case[] = [
     name: 'a push that changes only ignoredFiles builds nothing; one that changes other files does',
     async run(c, h, executor, repo) {
       repo.commitAndPush({ 'cloudbuild.yaml': 'steps:\n- name: bash\n  args: [echo, $SHORT_SHA]\n' });
-      const repository = await linkRepository(c, repo);
+      const repository = await linkRepository(c, repo, h);
       await c.builds.createBuildTrigger({ parent: PARENT, projectId: PROJECT, trigger: { name: 'shop', serviceAccount: SA, filename: 'cloudbuild.yaml', ignoredFiles: ['docs/**', '*.md'], repositoryEventConfig: { repository, push: { branch: '^main$' } } } });
       const docs = repo.commitAndPush({ 'docs/guide.md': 'x', 'README.md': 'y' });
       // The watcher must see the docs push on its own before the next one (else one poll sees both).
@@ -161,8 +163,8 @@ const CASES: Case[] = [
   },
   {
     name: 'an unknown field in cloudbuild.yaml fails the triggered build, naming the field',
-    async run(c, _h, _executor, repo) {
-      const repository = await linkRepository(c, repo);
+    async run(c, h, _executor, repo) {
+      const repository = await linkRepository(c, repo, h);
       const [trigger] = await c.builds.createBuildTrigger({ parent: PARENT, projectId: PROJECT, trigger: { name: 'shop', serviceAccount: SA, filename: 'cloudbuild.yaml', repositoryEventConfig: { repository, push: { branch: '.*' } } } });
       repo.commitAndPush({ 'cloudbuild.yaml': 'steps:\n- name: bash\n  argz: [echo]\n' });
       const failed = await eventually(async () => (await c.builds.listBuilds({ parent: PARENT, projectId: PROJECT, filter: `trigger_id="${trigger.id}"` }, { autoPaginate: false }))[0][0], 'the failed build');
