@@ -83,8 +83,12 @@ export const connectionStep: SetupStep<CicdContext, CicdStepId> = {
     }
     ctx.found.connection = connection.name;
   },
-  gcloud: (ctx) => `gcloud builds connections create github ${ctx.cicdAnswers.connectionId} --region=${ctx.cicdAnswers.region} --project ${ctx.cicdAnswers.project}` +
-    '\n# then open the link it prints, authorize Cloud Build and install its GitHub app',
+  gcloud: (ctx) => [
+    '# Cloud Build keeps the GitHub token in Secret Manager: its service agent needs roles/secretmanager.admin (once per project):',
+    `gcloud projects add-iam-policy-binding ${ctx.cicdAnswers.project} --member=serviceAccount:service-PROJECT_NUMBER@gcp-sa-cloudbuild.iam.gserviceaccount.com --role=roles/secretmanager.admin`,
+    `gcloud builds connections create github ${ctx.cicdAnswers.connectionId} --region=${ctx.cicdAnswers.region} --project ${ctx.cicdAnswers.project}`,
+    '# then open the link it prints, authorize Cloud Build and install its GitHub app',
+  ].join('\n'),
 };
 
 /**

@@ -65,13 +65,13 @@ export const setUpContinuousDeployment: MentorCommand<[]> = {
         async (progress, token) => {
           const abort = new AbortController();
           token.onCancellationRequested(() => abort.abort());
-          const report = (message: string) => progress.report({ message });
+          const say = (message: string) => progress.report({ message });
           const run: CicdContext = {
             api, cicd, answers: setupAnswers(answers), cicdAnswers: answers, appEnvVars: [], apisJustEnabled: false,
             emulator: target.apiEndpoint || undefined, signal: abort.signal, found: {}, cloudBuildFile,
             sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-            progress: report,
-            ui: vscodeCicdUi({ folder, proposals: ctx.proposals, log: ctx.log, report }),
+            progress: say,
+            ui: vscodeCicdUi({ folder, proposals: ctx.proposals, log: ctx.log, report: say }),
             files: {
               read: async (path) => {
                 try { return new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, path))); } catch { return undefined; }
@@ -80,7 +80,7 @@ export const setUpContinuousDeployment: MentorCommand<[]> = {
             },
           };
           return runCicdSteps(run, true, (o) => {
-            if (['working', 'checking'].includes(o.state)) report(`${CICD_STEPS.find((s) => s.id === o.id)?.title}…`);
+            if (['working', 'checking'].includes(o.state)) say(`${CICD_STEPS.find((s) => s.id === o.id)?.title}…`);
             else ctx.log.info(`Continuous deployment ${o.id}: ${o.state} — ${o.summary}${o.fix ? ` Fix: ${o.fix}` : ''}`);
           });
         });
@@ -88,11 +88,11 @@ export const setUpContinuousDeployment: MentorCommand<[]> = {
       await Promise.allSettled([api.close(), cicd.close()]);
     }
     await ctx.extension.workspaceState.update(stateKey(SLACK_DECLINED_KEY, folder), answers.slackDeclined);
-    return report(ctx, answers, outcomes);
+    return reportOutcomes(ctx, answers, outcomes);
   },
 };
 
-function report(ctx: MentorContext, answers: CicdAnswers, outcomes: CicdOutcome[]): ContinuousDeploymentResult {
+function reportOutcomes(ctx: MentorContext, answers: CicdAnswers, outcomes: CicdOutcome[]): ContinuousDeploymentResult {
   const title = (o: CicdOutcome) => CICD_STEPS.find((s) => s.id === o.id)?.title ?? o.id;
   const created = outcomes.filter((o) => o.state === 'done' && o.changed).map(title);
   const reused = outcomes.filter((o) => o.state === 'done' && !o.changed).map(title);
