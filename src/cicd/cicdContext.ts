@@ -71,7 +71,9 @@ export interface CicdContext extends SetupContext {
   /** Aborted when the user cancels (the progress notification's Cancel): waits end at once. */
   readonly signal: AbortSignal;
   /** Set by the steps as they find or create things, for the ones after them. */
-  found: { connection?: string; repository?: string; keptUserFile?: boolean; slackSecret?: string };
+  found: { connection?: string; repository?: string; keptUserFile?: boolean; slackSecret?: string;
+    /** What this run changed on an existing trigger, in words. */
+    triggerUpdated?: string };
 }
 
 export function buildAccountEmail(a: Pick<CicdAnswers, 'buildAccountId' | 'project'>): string {

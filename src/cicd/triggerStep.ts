@@ -52,7 +52,8 @@ export const triggerStep: SetupStep<CicdContext, CicdStepId> = {
     const changes = triggerChanges(found, wanted);
     if (changes.length) return { status: 'missing', summary: `Trigger ${wanted.name} differs: ${changes.join('; ')}.`, willCreate: `update trigger ${wanted.name}: ${changes.join('; ')}` };
     const disabled = found.disabled ? ' It is disabled: enable it in the Cloud Console to deploy on push.' : '';
-    return { status: 'done', summary: `Trigger ${wanted.name}: ${does}.${disabled}` };
+    const updated = ctx.found.triggerUpdated ? ` Updated: ${ctx.found.triggerUpdated}.` : '';
+    return { status: 'done', summary: `Trigger ${wanted.name}: ${does}.${updated}${disabled}` };
   },
   async create(ctx) {
     const wanted = triggerSpec(ctx);
@@ -61,8 +62,10 @@ export const triggerStep: SetupStep<CicdContext, CicdStepId> = {
       ctx.progress(`Creating trigger ${wanted.name}…`);
       await ctx.cicd.createTrigger(ctx.cicdAnswers.project, ctx.cicdAnswers.region, wanted);
     } else if (triggerChanges(found, wanted).length) {
-      ctx.progress(`Updating trigger ${wanted.name}…`);
+      const changes = triggerChanges(found, wanted).join('; ');
+      ctx.progress(`Updating trigger ${wanted.name}: ${changes}…`);
       await ctx.cicd.updateTrigger(found.resourceName, wanted);
+      ctx.found.triggerUpdated = changes;
     } else {
       return false;
     }

@@ -163,6 +163,14 @@ describe('Setup wizard: a new project from nothing to settings written, through 
     await eventually('the new project to apply', async () => vscode.workspace.getConfiguration('mentor').get<string>('project') === NEW_PROJECT);
   });
 
+  it('the wizard\'s end offers continuous deployment: the button runs the command, whose Cancel writes nothing', async () => {
+    await ui.webviewClick({ selector: '#set-up-cd' });
+    const dialog = await ui.clickDialogButton('Cancel', { timeoutMs: 60_000 });
+    assert.match(dialog.message, /Write cloudbuild\.yaml\?/);
+    assert.ok(!fs.existsSync(path.join(dir, 'cloudbuild.yaml')), 'Cancel wrote nothing');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('a re-run from the palette finds every step done and Set Up changes nothing', async () => {
     const api = await setupApi();
     const snapshot = async () => ({

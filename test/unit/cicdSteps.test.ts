@@ -214,6 +214,7 @@ describe('continuous deployment steps', () => {
     assert.ok(!w.cicd.writes.some((x) => /createConnection|createRepository|createTrigger/.test(x)), w.cicd.writes.join());
     assert.ok(w.cicd.writes.includes('updateTrigger shop-deploy'));
     assert.equal([...w.cicd.triggers.values()][0].branch, '^main$');
+    assert.match(outcomes.find((o) => o.id === 'trigger')!.summary, /Updated: branch \^release\$ → \^main\$\.$/);
     assert.equal([...w.cicd.triggers.values()][0].description, 'Mentor: deploy shop to Cloud Run on every push to main');
   });
 
