@@ -165,6 +165,23 @@ describe('Continuous deployment: from the palette to a trigger on push to main, 
     }
   });
 
+  it('the trigger is live: committing cloudbuild.yaml and pushing to main starts a build of that commit, as the build account', async () => {
+    git(dir, 'add', 'cloudbuild.yaml');
+    git(dir, '-c', 'user.name=Mentor Test', '-c', 'user.email=test@example.com', 'commit', '--quiet', '-m', 'Cloud Build: build, push, deploy');
+    const sha = git(dir, 'rev-parse', 'HEAD');
+    git(dir, 'push', '--quiet', 'origin', 'HEAD:main');
+    const [[trigger]] = await builds.listBuildTriggers({ parent: `projects/${PROJECT}/locations/${REGION}`, projectId: PROJECT });
+    const build = await eventually('the build the push started', async () => {
+      const [list] = await builds.listBuilds({ parent: `projects/${PROJECT}/locations/${REGION}`, projectId: PROJECT, filter: `trigger_id="${trigger.id}"` });
+      return list.find((b) => b.substitutions?.COMMIT_SHA === sha);
+    }, 60_000);
+    assert.strictEqual(build.substitutions?.BRANCH_NAME, 'main');
+    assert.strictEqual(build.serviceAccount, `projects/${PROJECT}/serviceAccounts/${BUILD}`);
+    assert.deepStrictEqual(build.steps?.map((step) => step.id), ['build', 'push', 'deploy'], 'the steps of the committed cloudbuild.yaml');
+    // The build itself is the executor's and the rollout's to test: stop it here.
+    await builds.cancelBuild({ name: `projects/${PROJECT}/locations/${REGION}/builds/${build.id}`, projectId: PROJECT, id: build.id }).catch(() => undefined);
+  });
+
   /** Everything a re-run could change, as read back from the emulator. */
   async function snapshot() {
     const [connections] = await repositories.listConnections({ parent: `projects/${PROJECT}/locations/${REGION}` });
