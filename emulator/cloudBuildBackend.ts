@@ -1,9 +1,11 @@
-// Cloud Build v1 builds: CreateBuild (an LRO that ends when the build does; metadata BuildOperationMetadata
-// carries the build as it goes), GetBuild, ListBuilds (newest first, filter, pages), CancelBuild, RetryBuild.
+// Cloud Build v1 builds: CreateBuild (an LRO that ends when the build does, in an error unless it succeeded;
+// metadata BuildOperationMetadata carries the build as it goes), GetBuild, ListBuilds (newest first, filter, pages), CancelBuild, RetryBuild.
 // The status machine: QUEUED → WORKING (once an executor takes it) → SUCCESS / FAILURE / INTERNAL_ERROR /
 // TIMEOUT / CANCELLED; without an executor (metadata-only emulator) a build stays QUEUED, as on a project with
-// no worker free, until its queue_ttl makes it EXPIRED. Every change is persisted, announced on Pub/Sub and its log lines go to Cloud Logging.
+// no worker free, until its queue_ttl makes it EXPIRED. Every change is persisted and announced on Pub/Sub;
+// log lines go to Cloud Logging.
 import { randomUUID } from 'node:crypto';
+import { grpc } from 'google-gax';
 import { failedPrecondition, invalidArgument, notFound } from './apiError';
 import type { Operation } from './apiTypes';
 import type { BuildExecutor, BuildLogLine, BuildMessage, BuildReporter, BuildSource } from './buildExecution';
@@ -167,6 +169,9 @@ export class CloudBuildBackend {
       protos.pack('google.devtools.cloudbuild.v1.BuildOperationMetadata', { build }), async () => {
         await finished;
         const final = this.data.builds[key] ?? build;
+        // As Google's: only a successful build is the operation's response; any other end is an error (the
+        // clients' promise() rejects with it) while the metadata still carries the finished build.
+        if (final.status !== 'SUCCESS') return { error: { code: grpc.status.UNKNOWN, message: 'Build failed; check build logs for details' } };
         return { response: protos.pack(BUILD_TYPE, final) };
       });
     running.operation = operation.name;

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { grpc } from 'google-gax';
 import { PARENT, PROJECT, startHarness, type Harness } from './fixture';
-import { FakeExecutor, buildClients, type BuildClients, type Transport } from './cloudBuildFixture';
+import { FakeExecutor, buildClients, settled, type BuildClients, type Transport } from './cloudBuildFixture';
 import { projectNumber } from '../../emulator/cloudRunRules';
 import { protos } from '@google-cloud/cloudbuild';
 
@@ -31,7 +31,7 @@ interface Case {
 
 const CASES: Case[] = [
   {
-    name: 'CreateBuild: an operation carrying the QUEUED build; promise() gives the finished build; GetBuild shows the substituted steps',
+    name: 'CreateBuild: an operation carrying the QUEUED build; promise() gives the successful build; GetBuild shows the substituted steps',
     async run({ builds }, _h, executor) {
       const [op] = await builds.createBuild({
         projectId: PROJECT,
@@ -66,9 +66,10 @@ const CASES: Case[] = [
     async run({ builds }) {
       const parent = PARENT;
       const [op] = await builds.createBuild({ parent, projectId: PROJECT, build: { steps: [step(['fail'])], options: { logging: 'CLOUD_LOGGING_ONLY' } } });
-      const [done] = await op.promise();
+      const { build: done, error } = await settled<Build & { failureInfo?: { type?: unknown } }>(op, builds);
+      assert.match(String(error?.message), /Build failed; check build logs for details/, 'a failed build\'s operation ends in an error');
       assert.equal(statusOf(done), 'FAILURE');
-      assert.equal(protos.google.devtools.cloudbuild.v1.Build.FailureInfo.FailureType[done.failureInfo?.type as number] ?? done.failureInfo?.type, 'USER_BUILD_STEP');
+      assert.equal(done.failureInfo?.type, 'USER_BUILD_STEP');
       assert.match(op.name ?? '', new RegExp(`^${PARENT}/operations/`));
       const [got] = await builds.getBuild({ name: `${PARENT}/builds/${done.id}` });
       assert.equal(got.logUrl, `https://console.cloud.google.com/cloud-build/builds;region=us-central1/${done.id}?project=${projectNumber(PROJECT)}`);
@@ -84,7 +85,7 @@ const CASES: Case[] = [
       const ids: string[] = [];
       for (const [i, args] of [['ok'], ['fail'], ['ok'], ['ok']].entries()) {
         const [op] = await builds.createBuild({ projectId: PROJECT, build: { steps: [step(args)], tags: i % 2 ? ['odd'] : ['even'], substitutions: { _N: String(i) }, options: { substitutionOption: 'ALLOW_LOOSE' } } });
-        ids.push(((await op.promise())[0]).id as string);
+        ids.push((await settled(op, builds)).build.id as string);
       }
       const list = async (filter: string) => (await builds.listBuilds({ projectId: PROJECT, filter }, { autoPaginate: false }))[0].map((b) => b.id);
       assert.deepEqual(await list(''), [...ids].reverse());
@@ -130,14 +131,15 @@ const CASES: Case[] = [
     },
   },
   {
-    name: 'CancelBuild stops a working build (CANCELLED, promise() resolves); a finished build cannot be cancelled; RetryBuild runs it again',
+    name: 'CancelBuild stops a working build (CANCELLED, the operation ends); a finished build cannot be cancelled; RetryBuild runs it again',
     async run({ builds }, h) {
       const [op] = await builds.createBuild({ projectId: PROJECT, build: { steps: [step(['hang'])] } });
       const id = (op.metadata as { build?: Build }).build?.id as string;
       for (let i = 0; i < 100 && h.emulator.cloudBuild.builds.getBuild({ projectId: PROJECT, id }).status !== 'WORKING'; i++) await new Promise((r) => setTimeout(r, 20));
       const [cancelled] = await builds.cancelBuild({ projectId: PROJECT, id });
       assert.equal(cancelled.status, 'CANCELLED');
-      const [done] = await op.promise();
+      const { build: done, error } = await settled(op, builds);
+      assert.ok(error, 'a cancelled build\'s operation ends in an error');
       assert.equal(statusOf(done), 'CANCELLED');
       await rejects(builds.cancelBuild({ projectId: PROJECT, id }), grpc.status.FAILED_PRECONDITION, /final state: CANCELLED/);
       const [retryOp] = await builds.retryBuild({ projectId: PROJECT, id });
@@ -156,7 +158,7 @@ const CASES: Case[] = [
         const id = (op.metadata as { build?: Build }).build?.id as string;
         await new Promise((r) => setTimeout(r, 300));
         assert.equal((await builds.getBuild({ projectId: PROJECT, id }))[0].status, 'QUEUED');
-        const [done] = await op.promise();
+        const { build: done } = await settled<Build & { statusDetail?: string }>(op, builds);
         assert.equal(statusOf(done), 'EXPIRED');
         assert.match(String(done.statusDetail), /queue_ttl/);
       } finally {

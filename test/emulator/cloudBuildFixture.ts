@@ -114,6 +114,28 @@ export class TempRepo {
   }
 }
 
+interface BuildOperation {
+  promise(): Promise<[unknown, ...unknown[]]>;
+  metadata?: unknown;
+}
+
+/**
+ * How a CreateBuild/RunBuildTrigger operation ended: a successful build is its response; any other end is
+ * an error ("Build failed; check build logs for details"), and google-gax keeps the metadata of its last
+ * poll before that, so the finished build is read with GetBuild, as a real caller has to.
+ */
+export async function settled<B = Record<string, unknown>>(op: BuildOperation, builds: v1.CloudBuildClient): Promise<{ build: B; error?: Error & { code?: number } }> {
+  try {
+    const [build] = await op.promise();
+    return { build: build as B };
+  } catch (error) {
+    const name = (op.metadata as { build?: { name?: string } } | undefined)?.build?.name;
+    if (!name) throw error;
+    const [build] = await builds.getBuild({ name });
+    return { build: build as B, error: error as Error };
+  }
+}
+
 /** Polls `probe` until it returns something truthy (bounded). */
 export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
   const until = Date.now() + timeoutMs;
