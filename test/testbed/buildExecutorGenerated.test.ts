@@ -4,8 +4,6 @@
 // and the deploy step's $BUILDER_OUTPUT/output line arrives in results.buildStepOutputs[2]. Substitutions are
 // applied here with Cloud Build's rules (test/unit/cloudBuildRules.ts), as the emulated API does for triggers.
 // Needs: DOCKER_HOST, REGISTRY_OPEN, the builder images, the regional Cloud Run names in /etc/hosts (npm test).
-// (An update of an existing service is not here yet: the rollout script's `gcloud run services describe
-// --filter=…` is refused by gcloud — describe takes no --filter — so that build fails at the deploy step.)
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -30,6 +28,8 @@ const SERVICE = `gen-${RUN}`;
 // busybox httpd: /health answers 200, / says which version runs
 const START_SH = '#!/bin/sh\nmkdir -p /www\necho ok > /www/health\necho "$APP_VERSION" > /www/index.html\nexec httpd -f -p "$PORT" -h /www\n';
 const dockerfile = (version: string) => `FROM busybox:latest\nENV APP_VERSION=${version}\nCOPY start.sh /start.sh\nCMD ["sh", "/start.sh"]\n`;
+// the same app with /health gone (404): the candidate fails the health gate
+const BROKEN_START_SH = START_SH.replace('echo ok > /www/health\n', '');
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
@@ -70,7 +70,6 @@ describe('build executor running the generated cloudbuild.yaml against the emula
     };
     const config = deployConfigFromSettings((key, fallback) => (key in settings ? settings[key] : fallback) as never, SERVICE, (key) => key in settings);
     await fs.writeFile(path.join(work, 'cloudbuild.yaml'), cloudBuildYaml({ config, healthCheck: { path: '/health', accept: 'ok', source: 'setting', reason: 'test' } }));
-    await fs.writeFile(path.join(work, 'start.sh'), START_SH);
   });
   after(async () => {
     engine?.close();
@@ -79,8 +78,9 @@ describe('build executor running the generated cloudbuild.yaml against the emula
   });
 
   /** Commits the app at `version`, and runs the build the trigger would start for that commit. */
-  async function pushAndBuild(version: string): Promise<{ build: BuildMessage; reporter: RecordingReporter }> {
+  async function pushAndBuild(version: string, startScript = START_SH): Promise<{ build: BuildMessage; reporter: RecordingReporter }> {
     await fs.writeFile(path.join(work, 'Dockerfile'), dockerfile(version));
+    await fs.writeFile(path.join(work, 'start.sh'), startScript);
     git(work, 'add', '.');
     git(work, 'commit', '-q', '-m', `app ${version}`);
     git(work, 'push', '-q', 'origin', 'HEAD:main');
@@ -102,6 +102,10 @@ describe('build executor running the generated cloudbuild.yaml against the emula
 
   const tail = (r: RecordingReporter) => JSON.stringify(r.lines.slice(-40).map((l) => `${l.step ?? '-'}: ${l.text}`), null, 1);
 
+  let firstRevision = '';
+  let secondRevision = '';
+  let serviceUrl = '';
+
   it('creates the service from the first commit: build, push, deploy; the deploy step reports through BUILDER_OUTPUT', async function () {
     const { build, reporter } = await pushAndBuild('v1');
     assert.equal(build.status, 'SUCCESS', `${build.statusDetail}\n${tail(reporter)}`);
@@ -111,5 +115,30 @@ describe('build executor running the generated cloudbuild.yaml against the emula
     assert.equal(out.service, SERVICE);
     assert.match(out.revision, new RegExp(`^${SERVICE}-00001-`));
     assert.equal((await get(`${out.url}/`)).body.trim(), 'v1', 'the service runs the image the build made');
+    firstRevision = out.revision;
+  });
+
+  it('rolls the next commit out 0 → 50 → 100 with the gates; the old revision is kept', async function () {
+    assert.ok(firstRevision, 'the first build created the service');
+    const { build, reporter } = await pushAndBuild('v2');
+    assert.equal(build.status, 'SUCCESS', `${build.statusDetail}\n${tail(reporter)}`);
+    const out = JSON.parse(Buffer.from(build.results?.buildStepOutputs?.[2] ?? '', 'base64').toString()) as Obj;
+    assert.notEqual(out.revision, firstRevision);
+    assert.equal(out.previousRevision, firstRevision);
+    assert.equal(out.healthStatus, 200);
+    for (let i = 0; i < 4; i++) assert.equal((await get(`${out.url}/`)).body.trim(), 'v2', 'all traffic on the new revision');
+    secondRevision = out.revision;
+    serviceUrl = out.url;
+  });
+
+  it('fails the build at the deploy step when the candidate breaks /health; traffic stays where it was', async function () {
+    assert.ok(secondRevision, 'the second build rolled out');
+    const { build, reporter } = await pushAndBuild('v3', BROKEN_START_SH);
+    assert.equal(build.status, 'FAILURE', tail(reporter));
+    assert.deepEqual(build.steps.map((s) => s.status), ['SUCCESS', 'SUCCESS', 'FAILURE']);
+    assert.match(build.statusDetail ?? '', /^Build step failure: build step 2 "gcr\.io\/google\.com\/cloudsdktool\/cloud-sdk:slim" failed: step exited with non-zero status: \d+$/);
+    const last = reporter.step(2).at(-1) ?? '';
+    assert.match(last, /^Mentor: /, `the deploy step ends with its reason: ${tail(reporter)}`);
+    for (let i = 0; i < 4; i++) assert.equal((await get(`${serviceUrl}/`)).body.trim(), 'v2', 'the previous revision still serves everything');
   });
 });
