@@ -142,8 +142,9 @@ class BuildRun {
   private async fetch(): Promise<void> {
     if (!this.source || !this.workspace) return; // no source: /workspace stays empty
     try {
-      this.sourceDir = await fetchSource(this.source, (text) => this.log(text));
+      this.sourceDir = await fetchSource(this.source, (text) => this.log(text), this.kill.signal);
     } catch (error) {
+      if (this.stop) return; // cancelled or timed out while fetching
       if (!(error instanceof FetchSourceError)) throw error;
       const detail = `failed to fetch commit ${this.source.commitSha} from ${this.source.repository}: ${error.message}`;
       this.halt({ status: 'FAILURE', statusDetail: detail, failureInfo: { type: 'FETCH_SOURCE_FAILED', detail }, errorLine: `ERROR: ${detail}` });
@@ -186,7 +187,8 @@ class BuildRun {
     const stepLog = (text: string) => this.log(text, i);
     try {
       const pullStart = nowTimestamp();
-      const image = await ensureImage(this.options.engine, step.name, this.auth, stepLog);
+      const image = await ensureImage(this.options.engine, step.name, this.auth, stepLog, this.kill.signal);
+      if (this.stop) return this.endStep(i, this.stoppedStepStatus(), undefined);
       if (image.ok && image.pulled) (step as unknown as Record<string, unknown>).pullTiming = { startTime: pullStart, endTime: nowTimestamp() };
       if (!image.ok) return this.failImage(i, image.detail);
       (this.build.results as { buildStepImages: string[] }).buildStepImages[i] = image.digest;

@@ -23,7 +23,7 @@ export type ImageCheck =
  * ("" when it has none, e.g. built or imported locally) for results.buildStepImages.
  */
 export async function ensureImage(engine: RuntimeEngine, name: string, auth: Record<string, RegistryCredentials>,
-  onLine: (text: string) => void): Promise<ImageCheck> {
+  onLine: (text: string) => void, signal?: AbortSignal): Promise<ImageCheck> {
   const local = await inspectImage(engine.docker, name);
   if (local) {
     const digest = digestOf(local, name);
@@ -37,6 +37,8 @@ export async function ensureImage(engine: RuntimeEngine, name: string, auth: Rec
     const stream = (await engine.docker.pull(name, credentials ? { authconfig: { ...credentials, serveraddress: registry } } : {})) as Readable;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => { stream.destroy(); reject(new Error(`the pull did not finish within ${PULL_TIMEOUT_MS / 1000} s`)); }, PULL_TIMEOUT_MS);
+      // a stopped build does not wait for its pulls
+      signal?.addEventListener('abort', () => { clearTimeout(timer); stream.destroy(); reject(new Error('the build stopped during the pull')); }, { once: true });
       engine.docker.modem.followProgress(stream, (err: Error | null, events: { error?: string }[]) => {
         clearTimeout(timer);
         const failed = err ?? events.find((e) => e.error)?.error;

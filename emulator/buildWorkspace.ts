@@ -100,9 +100,9 @@ export async function pickHelperImage(docker: Dockerode, candidates: string[]): 
   return images.flatMap((i) => i.RepoTags ?? []).find((t) => t && t !== '<none>:<none>');
 }
 
-function git(args: string[], cwd: string): Promise<string> {
+function git(args: string[], cwd: string, signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('git', ['-c', 'protocol.version=2', '-c', 'advice.detachedHead=false', ...args], { cwd, timeout: GIT_TIMEOUT_MS, maxBuffer: 4 << 20 },
+    execFile('git', ['-c', 'protocol.version=2', '-c', 'advice.detachedHead=false', ...args], { cwd, timeout: GIT_TIMEOUT_MS, maxBuffer: 4 << 20, signal },
       (error, stdout, stderr) => {
         const text = `${stdout}${stderr}`;
         if (error) reject(new FetchSourceError(text.trim() || error.message));
@@ -120,15 +120,15 @@ export function fetchUrl(repository: string): string {
  * Checks the commit out into a new temporary directory (caller removes it) and logs git's lines with the
  * directory shown as /workspace, as in a triggered build's FETCHSOURCE phase.
  */
-export async function fetchSource(source: BuildSource, onLine: (text: string) => void): Promise<string> {
+export async function fetchSource(source: BuildSource, onLine: (text: string) => void, signal?: AbortSignal): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mentor-build-source-'));
   const log = (text: string) => {
     for (const line of text.split('\n')) if (line.trim()) onLine(line.split(dir).join(WORKSPACE_DIR).replace(/\r$/, ''));
   };
   try {
-    log(await git(['init'], dir));
-    log(await git(['fetch', '--depth', '1', fetchUrl(source.repository), source.commitSha], dir));
-    log(await git(['reset', '--hard', 'FETCH_HEAD'], dir));
+    log(await git(['init'], dir, signal));
+    log(await git(['fetch', '--depth', '1', fetchUrl(source.repository), source.commitSha], dir, signal));
+    log(await git(['reset', '--hard', 'FETCH_HEAD'], dir, signal));
     return dir;
   } catch (error) {
     await fs.rm(dir, { recursive: true, force: true });

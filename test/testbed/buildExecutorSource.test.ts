@@ -93,6 +93,18 @@ describe('build executor with a git source, the builder images and the emulator'
     assert.equal(build.steps[0].status, 'QUEUED', 'no step ran');
   });
 
+  it('runs nothing for a build cancelled before it started: no fetch, steps QUEUED, CANCELLED', async function () {
+    const build = newBuild([{ name: BUSYBOX, args: ['true'] }]);
+    const controller = new AbortController();
+    controller.abort();
+    const reporter = new RecordingReporter();
+    await executor.run(build, { repository: bare, commitSha: first }, reporter, controller.signal);
+    await assertNothingLeft(engine, build);
+    assert.equal(build.status, 'CANCELLED');
+    assert.deepEqual(build.steps.map((s) => s.status), ['QUEUED']);
+    assert.ok(!reporter.main().some((l) => l.startsWith('HEAD is now at')), 'the source was not checked out');
+  });
+
   it('builds the commit with the docker builder through the mounted socket and pushes Build.images with its digest', async function () {
     const image = `${REGISTRY}/mentor-exec-${RUN}/app:${second.slice(0, 7)}`;
     const build = newBuild([{ id: 'build', name: DOCKER_BUILDER, args: ['build', '-t', image, '.'] }], { images: [image] });
