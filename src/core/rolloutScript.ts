@@ -99,7 +99,8 @@ ${bashArray('UPDATE_FLAGS', deployFlags(config, false))}
 fail() { echo "Mentor: $*"; exit 1; }
 # Runs a command, shows its output, and keeps its stderr for the reason line.
 run() { "$@" 2>"$ERR"; local rc=$?; cat "$ERR"; return $rc; }
-last_error() { grep -v '^[[:space:]]*$' "$ERR" | tail -n 1 | sed 's/^ERROR: //'; }
+# gcloud's last message without "ERROR: " and its final period (the reason line adds its own).
+last_error() { grep -v '^[[:space:]]*$' "$ERR" | tail -n 1 | sed 's/^ERROR: //; s/\\.$//'; }
 describe() { gcloud run services describe "$SERVICE" "\${RUN[@]}" "$@"; }
 
 [ -n "$SHORT_SHA" ] || fail "SHORT_SHA is empty: run this build from a trigger, or pass --substitutions=SHORT_SHA=<commit>."
@@ -154,6 +155,22 @@ error_rate() {
   return 0
 }
 
+# A revision that failed to start says why in its own logs: its last lines go to the build log, the very
+# last one into the reason. Cloud Run names the revision in its error ("Revision 'S-00005-abc' is not ready").
+LAST_LOG=""
+revision_logs() {
+  local revision
+  revision=$(grep -o "Revision '[^']*'" "$ERR" | head -n 1 | cut -d"'" -f2)
+  [ -n "$revision" ] || return 0
+  local lines
+  lines=$(gcloud logging read --project="$PROJECT_ID" --limit=10 --format='value(textPayload)' \\
+    "resource.type=\\"cloud_run_revision\\" AND resource.labels.revision_name=\\"$revision\\" AND textPayload:*" 2>/dev/null | tac)
+  [ -n "$lines" ] || return 0
+  echo "Last log lines of $revision:"
+  echo "$lines"
+  LAST_LOG=" Last log line: \\"$(tail -n 1 <<<"$lines")\\"."
+}
+
 write_result() {
   local json
   json=$(printf '{"service":"%s","revision":"%s","url":"%s","healthPath":"%s","healthStatus":%s,"previousRevision":%s}' \\
@@ -167,7 +184,11 @@ if ! describe --format='value(metadata.name)' >/dev/null 2>"$ERR"; then
   # A new service: Cloud Run refuses --no-traffic on create, so the first revision takes all traffic and
   # is verified on the service URL.
   echo "Creating $SERVICE in $REGION"
-  run gcloud run deploy "$SERVICE" "\${RUN[@]}" --image="$DIGEST" "\${CREATE_FLAGS[@]}" || fail "creating $SERVICE failed: $(last_error)"
+  if ! run gcloud run deploy "$SERVICE" "\${RUN[@]}" --image="$DIGEST" "\${CREATE_FLAGS[@]}"; then
+    reason="creating $SERVICE failed: $(last_error)."
+    revision_logs
+    fail "$reason$LAST_LOG"
+  fi
   URL=$(describe --format='value(status.url)')
   REVISION=$(describe --format='value(status.latestReadyRevisionName)')
   identity_token "$URL"
@@ -210,10 +231,15 @@ roll_back() {
   fail "$reason Traffic is back on \${SERVING:-the revisions that served before}."
 }
 
+# A cancelled or timed-out build stops this step with SIGTERM: traffic must not stay half moved.
+trap 'roll_back "the step was stopped (build cancelled or timed out)."' TERM INT
+
 # The candidate: a new revision with no traffic, reachable only on its tag URL.
 echo "Deploying a candidate of $SERVICE with no traffic (tag $TAG)"
 if ! run gcloud run deploy "$SERVICE" "\${RUN[@]}" --image="$DIGEST" --no-traffic --tag="$TAG" "\${UPDATE_FLAGS[@]}"; then
-  roll_back "deploying the candidate failed: $(last_error)."
+  reason="deploying the candidate failed: $(last_error)."
+  revision_logs
+  roll_back "$reason$LAST_LOG"
 fi
 CANDIDATE=""
 TAG_URL=""
@@ -229,7 +255,7 @@ echo "Verified $CANDIDATE: GET $TAG_URL$HEALTH_PATH $STATUS"
 for percent in $ROLLOUT_STEPS; do
   if [ "$percent" -ge 100 ] || [ -z "$PREVIOUS" ]; then break; fi
   echo "Moving $percent% of traffic to $CANDIDATE"
-  SINCE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  SINCE=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
   run gcloud run services update-traffic "$SERVICE" "\${RUN[@]}" --to-tags="$TAG=$percent" || roll_back "moving $percent% to $CANDIDATE failed: $(last_error)."
   # The gate: health checks spread over GATE_SECONDS, then the candidate's 5xx rate in that window.
   for ((i = 1; i <= GATE_CHECKS; i++)); do

@@ -36,9 +36,10 @@ const GOOD_2 = 'a000002';
 const BROKEN = 'b000500';
 const FLAKY = 'f000001';
 const GOOD_3 = 'a000003';
+const NO_START = 'd000001';
 
 // busybox httpd: /revision says who answers; /cgi-bin/health answers 200, always 500 (b…), or 200 once and
-// then 500 (f…: passes the first check, fails in the 50% gate).
+// then 500 (f…: passes the first check, fails in the 50% gate); /cgi-bin/boom always 500; d… never listens.
 const START_SH = `#!/bin/sh
 mkdir -p /www/cgi-bin
 echo "$K_REVISION" > /www/revision
@@ -50,7 +51,9 @@ case "$APP_VERSION:$n" in
   *) printf 'Status: 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\nok\\n';;
 esac
 EOF
-chmod +x /www/cgi-bin/health
+printf '#!/bin/sh\nprintf "Status: 500 Internal Server Error\\r\\n\\r\\nboom\\n"\n' > /www/cgi-bin/boom
+chmod +x /www/cgi-bin/health /www/cgi-bin/boom
+case "$APP_VERSION" in d*) echo "rollout-test $K_REVISION exits before listening"; exit 3;; esac
 echo "rollout-test $K_REVISION listening on $PORT"
 exec httpd -f -p "$PORT" -h /www
 `;
@@ -130,14 +133,19 @@ describe('the generated deploy step, run with the real gcloud against the emulat
   }
 
   /** Runs the deploy step while recording every distinct split the service goes through. */
-  async function deployWatching(sha: string, settings?: Record<string, unknown>): Promise<{ run: StepRun; splits: string[] }> {
+  async function deployWatching(sha: string, settings?: Record<string, unknown>,
+    onSplit?: (split: Record<string, number>, uri: string) => Promise<void>): Promise<{ run: StepRun; splits: string[] }> {
     await push(sha);
     const splits: string[] = [];
     let watching = true;
     const watch = (async () => {
       while (watching) {
-        const now = await serving().then((s) => JSON.stringify(s.split), () => undefined);
-        if (now && splits[splits.length - 1] !== now) splits.push(now);
+        const seen = await serving().catch(() => undefined);
+        const now = seen && JSON.stringify(seen.split);
+        if (now && splits[splits.length - 1] !== now) {
+          splits.push(now);
+          await onSplit?.(seen.split, seen.uri);
+        }
         await new Promise((r) => setTimeout(r, 150));
       }
     })();
@@ -166,13 +174,13 @@ describe('the generated deploy step, run with the real gcloud against the emulat
     baseEnv = { ...inherited, ...gcloudEnv({ restAddress: emulator.restAddress, project: PROJECT, configDir: path.join(tmp, 'gcloud') }), TERM: 'dumb' };
     services = new ServicesClient(clientOptions(emulator.port));
     revisions = new RevisionsClient(clientOptions(emulator.port));
-    for (const sha of [GOOD_1, GOOD_2, BROKEN, FLAKY, GOOD_3]) await buildImage(sha);
+    for (const sha of [GOOD_1, GOOD_2, BROKEN, FLAKY, GOOD_3, NO_START]) await buildImage(sha);
   });
 
   after(async () => {
     await Promise.allSettled([services?.close(), revisions?.close()]);
     await emulator?.stop();
-    for (const sha of [GOOD_1, GOOD_2, BROKEN, FLAKY, GOOD_3]) await engine?.docker.getImage(`${image}:${sha}`).remove({ force: true }).catch(() => undefined);
+    for (const sha of [GOOD_1, GOOD_2, BROKEN, FLAKY, GOOD_3, NO_START]) await engine?.docker.getImage(`${image}:${sha}`).remove({ force: true }).catch(() => undefined);
     await engine?.close();
     if (tmp) await fs.rm(tmp, { recursive: true, force: true });
   });
@@ -235,12 +243,40 @@ describe('the generated deploy step, run with the real gcloud against the emulat
     assert.deepEqual(await serving(), before);
   });
 
+  it('a candidate whose requests fail at 50% (5xx above mentor.rollout.maxErrorRatePercent) is rolled back by the error-rate gate', async () => {
+    const before = await serving();
+    let sent = 0;
+    const { run, splits } = await deployWatching(GOOD_3, { ...SETTINGS, 'rollout.intervalSeconds': 6 }, async (split, uri) => {
+      if (Object.keys(split).length !== 2) return;
+      // Users' requests while the candidate has half the traffic: every one fails, on either revision.
+      for (; sent < 20; sent++) await get(`${uri}/cgi-bin/boom`);
+    });
+    assert.equal(sent, 20, run.output);
+    assert.notEqual(run.code, 0);
+    const candidate = /Verified (\S+): GET/.exec(run.output)?.[1] ?? '';
+    const m = new RegExp(`^Mentor: (\\d+) of (\\d+) requests to ${candidate} answered 5xx at 50%, above the 5% allowed\\. Traffic is back on ${rev2} 100%\\.$`).exec(run.lastLine);
+    assert.ok(m, run.lastLine);
+    // The round-robin sends exactly half of the 20 to the candidate; its 2 health checks answered 200.
+    assert.deepEqual([Number(m[1]), Number(m[2])], [10, 12]);
+    assert.deepEqual(splits, [before.split, { [rev2]: 50, [candidate]: 50 }, before.split].map((s) => JSON.stringify(s)));
+    assert.deepEqual(await serving(), before);
+  });
+
+  it('a candidate that never starts fails the step with Cloud Run\'s reason; traffic stays exactly as it was', async () => {
+    const before = await serving();
+    const { run, splits } = await deployWatching(NO_START);
+    assert.notEqual(run.code, 0);
+    assert.match(run.lastLine, new RegExp(`^Mentor: deploying the candidate failed: \\(gcloud\\.run\\.deploy\\) Revision '${SERVICE}-\\d{5}-[a-z]{3}' is not ready and cannot serve traffic\\. .*information\\. Last log line: "rollout-test ${SERVICE}-\\d{5}-[a-z]{3} exits before listening"\\. Traffic is back on ${rev2} 100%\\.$`));
+    assert.deepEqual(splits, [JSON.stringify(before.split)]);
+    assert.deepEqual(await serving(), before);
+  });
+
   it('a private service whose build credentials give no identity token fails at verify, saying so', async () => {
     await push(GOOD_3);
     const before = await serving();
     const run = await runStep('deploy', GOOD_3, { ...SETTINGS, allowUnauthenticated: false, verifyTimeoutSeconds: 3 });
     assert.notEqual(run.code, 0);
-    assert.match(run.lastLine, /did not pass its health check: GET \S+ answered 403: the service is private and the check was not authorized \(no identity token for the check: \(gcloud\.auth\.print-identity-token\) No identity token can be obtained from the current credentials\.\)\. Traffic is back on/);
+    assert.match(run.lastLine, /did not pass its health check: GET \S+ answered 403: the service is private and the check was not authorized \(no identity token for the check: \(gcloud\.auth\.print-identity-token\) No identity token can be obtained from the current credentials\)\. Traffic is back on/);
     assert.deepEqual((await serving()).split, before.split);
   });
 });
