@@ -155,20 +155,22 @@ error_rate() {
   return 0
 }
 
-# A revision that failed to start says why in its own logs: its last lines go to the build log, the very
-# last one into the reason. Cloud Run names the revision in its error ("Revision 'S-00005-abc' is not ready").
+# A revision that failed to start says why in its logs: its last lines go to the build log, and the last
+# line the container itself wrote (a traceback's last line, say) into the reason. Cloud Run names the
+# revision in its error ("Revision 'S-00005-abc' is not ready").
 LAST_LOG=""
 revision_logs() {
-  local revision
+  local revision lines own
   revision=$(grep -o "Revision '[^']*'" "$ERR" | head -n 1 | cut -d"'" -f2)
   [ -n "$revision" ] || return 0
-  local lines
-  lines=$(gcloud logging read --project="$PROJECT_ID" --limit=10 --format='value(textPayload)' \\
-    "resource.type=\\"cloud_run_revision\\" AND resource.labels.revision_name=\\"$revision\\" AND textPayload:*" 2>/dev/null | tac)
+  local filter="resource.type=\\"cloud_run_revision\\" AND resource.labels.revision_name=\\"$revision\\" AND textPayload:*"
+  lines=$(gcloud logging read "$filter" --project="$PROJECT_ID" --limit=10 --format='value(textPayload)' 2>/dev/null | tac)
   [ -n "$lines" ] || return 0
   echo "Last log lines of $revision:"
   echo "$lines"
-  LAST_LOG=" Last log line: \\"$(tail -n 1 <<<"$lines")\\"."
+  own=$(gcloud logging read "$filter AND (logName:\\"%2Fstdout\\" OR logName:\\"%2Fstderr\\")" --project="$PROJECT_ID" --limit=1 \\
+    --format='value(textPayload)' 2>/dev/null)
+  LAST_LOG=" Last log line: \\"\${own:-$(tail -n 1 <<<"$lines")}\\"."
 }
 
 write_result() {
