@@ -47,7 +47,7 @@ export class GooglePubSubBuildEvents implements BuildEventsApi {
     return new GooglePubSubBuildEvents(target, where, new SubscriberClient(clientOptions), options.machineSuffix, !!options.emulatorHost);
   }
 
-  async open(): Promise<void> {
+  async open(recreated = false): Promise<void> {
     try {
       await this.client.createSubscription({
         name: this.subscription,
@@ -58,7 +58,14 @@ export class GooglePubSubBuildEvents implements BuildEventsApi {
       }, this.local ? { maxRetries: 0 } : {});
     } catch (error) {
       const code = (error as { code?: number }).code;
-      if (code === Code.ALREADY_EXISTS) return; // ours, from an earlier start on this machine: reuse it
+      if (code === Code.ALREADY_EXISTS) {
+        // Ours, from an earlier start on this machine: reuse it, unless its topic was deleted since (Pub/Sub then
+        // names it _deleted-topic_ and it never receives anything): make it again, which tells whether the topic is back.
+        const [existing] = await this.client.getSubscription({ subscription: this.subscription });
+        if (existing.topic === this.topic || recreated) return;
+        await this.client.deleteSubscription({ subscription: this.subscription });
+        return this.open(true);
+      }
       const detail = (error as Error).message?.replace(/^\d+ [A-Z_]+: /, '') ?? String(error);
       if (code === Code.NOT_FOUND) throw new BuildEventsUnavailable(`${this.topic} does not exist (${detail})`, 'noTopic');
       if (code === Code.PERMISSION_DENIED) throw new BuildEventsUnavailable(`no permission to subscribe to ${this.topic} (${detail})`, 'permissionDenied');

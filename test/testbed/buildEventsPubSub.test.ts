@@ -86,5 +86,14 @@ describe('build events through the real Pub/Sub emulator', function () {
     } finally {
       await raw.close();
     }
+
+    // The topic deleted since: the old subscription hears nothing (Pub/Sub detaches it), so Mentor says the topic is gone.
+    assert.equal((await rest('DELETE', `projects/${project}/topics/cloud-builds`)).status, 200);
+    const stale = await connectBuildEvents(target, { emulatorHost: HOST, machineSuffix: 'Machine-42!' });
+    try {
+      await assert.rejects(stale.open(), (error: unknown) => error instanceof BuildEventsUnavailable && error.reason === 'noTopic');
+    } finally {
+      await stale.close();
+    }
   });
 });
