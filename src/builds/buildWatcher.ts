@@ -27,6 +27,8 @@ type Listener<T> = (value: T) => void;
 const RECENT_LIMIT = 50;
 /** Pull failures in a row after which the watcher gives up on Pub/Sub and polls. */
 const MAX_PULL_FAILURES = 3;
+/** With Pub/Sub, a build still running is also re-read this often: a late or lost message must not leave it spinning. */
+const SAFETY_POLL_MS = 30_000;
 
 export class BuildWatcher {
   private readonly recent = new Map<string, BuildSummary>();
@@ -41,6 +43,7 @@ export class BuildWatcher {
   private startedAt = 0;
   private gitHead: GitHead = {};
   private headKey = '';
+  private safetyTimer: unknown;
   mode: WatchMode = 'stopped';
   headBuild: BuildSummary | undefined;
 
@@ -92,6 +95,8 @@ export class BuildWatcher {
   }
 
   stop(): void {
+    if (this.safetyTimer !== undefined) this.clock.clearTimeout(this.safetyTimer);
+    this.safetyTimer = undefined;
     this.abort?.abort();
     this.abort = undefined;
     this.poller.stop();
@@ -137,6 +142,7 @@ export class BuildWatcher {
     }
     this.trim();
     this.updateHead();
+    this.armSafetyPoll();
     if (changed.size) for (const l of this.changeListeners) l(changed);
     for (const build of finished) for (const l of this.finishListeners) l(build);
   }
@@ -147,6 +153,15 @@ export class BuildWatcher {
     if (!build.tags.includes(MENTOR_BUILD_TAG)) return;
     this.gitHead = await this.deps.head();
     this.apply([build]);
+  }
+
+  private armSafetyPoll(): void {
+    if (this.mode !== 'pubsub' || this.safetyTimer !== undefined) return;
+    if (![...this.recent.values()].some((b) => !isFinished(b.status))) return;
+    this.safetyTimer = this.clock.setTimeout(() => {
+      this.safetyTimer = undefined;
+      if (this.mode === 'pubsub') void this.pollOnce().catch(() => undefined);
+    }, SAFETY_POLL_MS);
   }
 
   private isNews(build: BuildSummary): boolean {

@@ -142,3 +142,27 @@ describe('build watcher', () => {
     w.stop();
   });
 });
+
+describe('build watcher safety poll', () => {
+  it('with Pub/Sub, a running build is re-read after 30 s even when its last message never comes', async () => {
+    const api = new FakeBuilds();
+    const events = new FakeEvents();
+    const timers: { fn: () => void; ms: number }[] = [];
+    const clock = { now: () => Date.now(), setTimeout: (fn: () => void, ms: number) => { timers.push({ fn, ms }); return timers.length; }, clearTimeout: () => undefined };
+    const w = new BuildWatcher({ builds: async () => api, events: async () => events, head: async () => ({ commit: HEAD, branch: 'main' }),
+      log: { info: () => undefined, warn: () => undefined }, clock });
+    const finished: string[] = [];
+    w.onDidFinishBuild((b) => finished.push(b.id));
+    await w.start();
+    events.push([{ ackId: 'a', event: { buildId: 'b8', status: 'WORKING', build: build('b8', 'WORKING', HEAD) } }]);
+    await tick();
+    const safety = timers.find((t) => t.ms === 30_000);
+    assert.ok(safety, `timers: ${timers.map((t) => t.ms).join(', ')}`);
+    api.builds = [build('b8', 'SUCCESS', HEAD)]; // the SUCCESS message is lost
+    safety.fn();
+    await tick();
+    assert.deepEqual(finished, ['b8']);
+    assert.equal(w.headBuild?.status, 'SUCCESS');
+    w.stop();
+  });
+});
