@@ -13,7 +13,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { WRITE_BUTTON } from '../../src/commands/cicdUi';
 import { trafficOf, getService } from './liveService';
-import { eventually, httpGet, mentor, setMentorSetting } from './support';
+import { PROJECT, eventually, httpGet, mentor, setMentorSetting } from './support';
 import { ui } from './uiBridge';
 import { fromPalette } from './userActions';
 
@@ -57,7 +57,8 @@ describe('Push to main deploys through Cloud Build with the health-gated rollout
     if (!fs.existsSync(path.join(dir, 'Dockerfile'))) await vscode.commands.executeCommand('mentor.createDockerfile').then(undefined, () => undefined);
     assert.ok(fs.existsSync(path.join(dir, 'Dockerfile')), 'Create Dockerfile wrote no Dockerfile');
     const settings: Record<string, unknown> = {
-      service: SERVICE, registry: process.env.REGISTRY_OPEN, repository: 'mentor', allowUnauthenticated: true,
+      // the demo seed's runtime account: the build deploys as it (a build never deploys as the Compute default)
+      service: SERVICE, serviceAccount: `mentor-runtime@${PROJECT}.iam.gserviceaccount.com`, registry: process.env.REGISTRY_OPEN, repository: 'mentor', allowUnauthenticated: true,
       'rollout.strategy': 'gradual', 'rollout.steps': [0, 50, 100], 'rollout.intervalSeconds': 5, 'rollout.healthChecks': 2,
       'rollout.maxErrorRatePercent': 5,
     };
@@ -90,10 +91,12 @@ describe('Push to main deploys through Cloud Build with the health-gated rollout
       const notes = await ui.notificationItems({ open: true });
       const finished = notes.find((n) => n.message.startsWith(`Continuous deployment: a push to main deploys ${SERVICE}`));
       if (finished) return finished;
+      const stuck = notes.find((n) => n.message.startsWith('Continuous deployment —') && n.severity !== 'info');
+      if (stuck) throw new Error(`the setup stopped: ${stuck.message}`);
       const page = notes.map((n) => /(http:\/\/\S+\/_emulator\/github\/\S+)/.exec(n.message)?.[1]).find(Boolean);
       if (page) await httpGet(page.replace(/[.)]+$/, ''));
-      const input = await ui.quickInput({ timeoutMs: 1000 }).catch(() => undefined);
-      if (input && /Slack notifications/.test(input.title)) await ui.pressKeys('Escape');
+      const input = await ui.quickInput({ wait: false });
+      if (input?.visible && /Slack notifications/.test(input.title)) await ui.pressKeys('Escape');
       return undefined;
     }, 180_000);
     assert.match(done.message, /Commit and push cloudbuild\.yaml to main to start/);
