@@ -15,7 +15,7 @@
 // Before the first suite that needs them: the Docker engine (scripts/test/engine.mjs), then for the integration
 // and testbed suites the Cloud Build builder images and the real Pub/Sub emulator (scripts/test/testBed.mjs;
 // the suites get PUBSUB_EMULATOR_HOST).
-// Env: TEST_TIMEOUT_MS (integration run, default 600000), MENTOR_TEST_GREP (mocha grep, all suites),
+// Env: TEST_TIMEOUT_MS (integration run, default 2400000), MENTOR_TEST_GREP (mocha grep, all suites),
 //      KEEP_TMP=1 (keep temp dirs), and those of scripts/test/engine.mjs and scripts/test/testBed.mjs. Logs and
 //      screenshots go to test-results/.
 // Must stay runnable by Node 20 (before `npm install`, `node` may be the system one).

@@ -103,7 +103,7 @@ async function vscodeSuite(name, prepare, engineEnv) {
     const workspace = prepare(tmp, emulator.address, engineEnv);
     const countsFile = path.join(RESULTS, `${name}-counts.json`);
     fs.rmSync(countsFile, { force: true });
-    const timeout = +(process.env.TEST_TIMEOUT_MS || 600000);
+    const timeout = +(process.env.TEST_TIMEOUT_MS || 2400000);
     const env = {
       METADATA_SERVER_DETECTION: 'none', SCREENSHOT_DIR: path.join(RESULTS, 'screenshots'), MENTOR_TEST_RESULTS_DIR: RESULTS, ...engineEnv,
       MENTOR_TEST_EMULATOR: emulator.address, MENTOR_TEST_EMULATOR_REST: emulator.restAddress, MENTOR_TEST_EMULATOR_PID: String(emulator.child.pid),

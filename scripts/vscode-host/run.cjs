@@ -7,7 +7,7 @@
 //
 // Options (also accepted as "--opt value"): --extensionDevelopmentPath (repeatable), --extensionTestsPath,
 //   --folder / positional WORKSPACE (a folder, or a .code-workspace file for a multi-root window; default: an empty temp folder).
-// Env: SCREENSHOT_DIR (default test-results/screenshots), TEST_TIMEOUT_MS (default 600000),
+// Env: SCREENSHOT_DIR (default test-results/screenshots), TEST_TIMEOUT_MS (default 2400000),
 //   VSCODE_HOST_MODE (runner = default: tests started by runner-extension/, modal dialogs work;
 //   vscode = VS Code's own extensionTestsPath, which refuses every modal dialog),
 //   VSCODE_HOST_START_TIMEOUT_MS (runner must start within, default 120000),
@@ -91,7 +91,7 @@ async function main() {
   const mode = process.env.VSCODE_HOST_MODE === 'vscode' ? 'vscode' : 'runner';
   const t0 = Date.now();
   const shotDir = path.resolve(process.env.SCREENSHOT_DIR || path.join(ROOT, 'test-results', 'screenshots'));
-  const timeoutMs = +(process.env.TEST_TIMEOUT_MS || 600000);
+  const timeoutMs = +(process.env.TEST_TIMEOUT_MS || 2400000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mentor-vscode-host-'));
   const bridgeDir = path.join(tmp, 'ui-bridge');
   const userDataDir = path.join(tmp, 'user-data');

@@ -11,15 +11,24 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { grpc } from 'google-gax';
+import { PassThroughClient } from 'google-auth-library';
+import { RepositoryManagerClient } from '@google-cloud/cloudbuild/build/src/v2/repository_manager_client';
 import { WRITE_BUTTON } from '../../src/commands/cicdUi';
 import { trafficOf, getService } from './liveService';
-import { PROJECT, eventually, httpGet, mentor, setMentorSetting } from './support';
+import { PROJECT, REGION, emulatorAddress, eventually, httpGet, mentor, setMentorSetting } from './support';
 import { ui } from './uiBridge';
 import { fromPalette } from './userActions';
 
 const SERVICE = 'push-deploy-api';
 const TITLE = 'Mentor: Set Up Continuous Deployment';
 const BUILD_TIMEOUT_MS = 420_000;
+const CONNECTION = `projects/${PROJECT}/locations/${REGION}/connections/mentor-github`;
+
+function grpcOptions() {
+  const [host, port] = emulatorAddress().split(':');
+  return { apiEndpoint: host, port: Number(port), sslCreds: grpc.credentials.createInsecure(), authClient: new PassThroughClient(), projectId: PROJECT };
+}
 
 /** What the status bar says about the build of HEAD once it has ended (its tooltip names the commit). */
 async function buildOfHeadEnds(head: string): Promise<string> {
@@ -85,20 +94,25 @@ describe('Push to main deploys through Cloud Build with the health-gated rollout
     await fromPalette(TITLE);
     await ui.clickDialogButton(WRITE_BUTTON, { timeoutMs: 60_000 });
     await eventually('cloudbuild.yaml on disk', async () => fs.existsSync(path.join(dir, 'cloudbuild.yaml')) || undefined, 30_000);
-    // The GitHub connection: a connection left COMPLETE by an earlier test is reused; a new one waits for the
-    // user's browser, which here is the test visiting the pages the notification names.
-    const done = await eventually('the setup to finish', async () => {
-      const notes = await ui.notificationItems({ open: true });
-      const finished = notes.find((n) => n.message.startsWith(`Continuous deployment: a push to main deploys ${SERVICE}`));
-      if (finished) return finished;
-      const stuck = notes.find((n) => n.message.startsWith('Continuous deployment —') && n.severity !== 'info');
-      if (stuck) throw new Error(`the setup stopped: ${stuck.message}`);
-      const page = notes.map((n) => /(http:\/\/\S+\/_emulator\/github\/\S+)/.exec(n.message)?.[1]).find(Boolean);
-      if (page) await httpGet(page.replace(/[.)]+$/, ''));
-      const input = await ui.quickInput({ wait: false });
-      if (input?.visible && /Slack notifications/.test(input.title)) await ui.pressKeys('Escape');
-      return undefined;
-    }, 180_000);
+    // The GitHub connection: one left COMPLETE by an earlier test is reused; a new one waits for the user's
+    // browser, which here is the test visiting the pages Mentor opened (the connection names them).
+    const connections = new RepositoryManagerClient(grpcOptions());
+    try {
+      await eventually('the GitHub connection to be COMPLETE', async () => {
+        const [connection] = await connections.getConnection({ name: CONNECTION }).catch(() => [undefined]);
+        if (String(connection?.installationState?.stage) === 'COMPLETE') return true;
+        if (connection?.installationState?.actionUri) assert.strictEqual((await httpGet(connection.installationState.actionUri)).status, 200);
+        await new Promise((r) => setTimeout(r, 1000));
+        return undefined;
+      }, 120_000);
+    } finally {
+      await connections.close();
+    }
+    const slack = await ui.quickInput({ timeoutMs: 120_000 });
+    assert.match(slack.title, /Slack notifications for builds \(optional\)/);
+    await ui.click('.quick-input-widget .quick-input-box input');
+    await ui.pressKeys('Escape');
+    const done = await ui.waitForNotification(`Continuous deployment: a push to main deploys ${SERVICE}`, { timeoutMs: 120_000 });
     assert.match(done.message, /Commit and push cloudbuild\.yaml to main to start/);
   });
 
