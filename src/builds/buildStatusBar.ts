@@ -2,7 +2,7 @@
 // Clicking it shows that build's log. Hidden while HEAD has no build.
 import * as vscode from 'vscode';
 import type { BuildSummary } from '../core/builds';
-import { statusBarText, statusBarTooltip } from '../core/buildText';
+import { statusBarAccessibleLabel, statusBarText, statusBarTooltip } from '../core/buildText';
 
 export const SHOW_BUILD_LOG_COMMAND = 'mentor.showBuildLog';
 
@@ -17,6 +17,7 @@ export class BuildStatusBar implements vscode.Disposable {
     if (!build) return this.item.hide();
     this.item.text = statusBarText(build);
     this.item.tooltip = statusBarTooltip(build);
+    this.item.accessibilityInformation = { label: statusBarAccessibleLabel(build) };
     this.item.command = { title: 'Show Build Log', command: SHOW_BUILD_LOG_COMMAND, arguments: [build.id] };
     this.item.backgroundColor = build.phase === 'failure' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.item.show();

@@ -38,6 +38,12 @@ export function statusBarText(build: BuildSummary): string {
   }
 }
 
+/** What a screen reader says for the status bar item: its words without the icon, and which commit it is about. */
+export function statusBarAccessibleLabel(build: BuildSummary): string {
+  const words = statusBarText(build).replace(/^\$\([^)]*\)\s*/, '');
+  return build.shortSha ? `${words}, build of commit ${build.shortSha}` : words;
+}
+
 export function statusBarTooltip(build: BuildSummary): string {
   const lines = [`Cloud Build ${build.id}: ${resultWord(build)}`];
   if (build.shortSha) lines.push(`Commit ${build.shortSha}${build.branch ? ` on ${build.branch}` : ''}`);

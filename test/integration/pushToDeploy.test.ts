@@ -30,12 +30,17 @@ function grpcOptions() {
   return { apiEndpoint: host, port: Number(port), sslCreds: grpc.credentials.createInsecure(), authClient: new PassThroughClient(), projectId: PROJECT };
 }
 
-/** What the status bar says about the build of HEAD once it has ended (its tooltip names the commit). */
+/** What the status bar says about the build of HEAD once it has ended (its accessible label names the commit). */
 async function buildOfHeadEnds(head: string): Promise<string> {
+  let seen = '';
   return eventually(`the build of ${head.slice(0, 7)} to end in the status bar`, async () => {
-    const item = (await ui.statusBarItems()).find((i) => /^(Deployed|Build failed|Build succeeded)/.test(i.text) && i.tooltip?.includes(`Commit ${head.slice(0, 7)}`));
+    const items = await ui.statusBarItems();
+    seen = items.map((i) => `${i.text} [${i.tooltip}]`).join(' | ');
+    const item = items.find((i) => /^(Deployed|Build failed|Build succeeded)/.test(i.text) && i.tooltip.endsWith(`build of commit ${head.slice(0, 7)}`));
     return item?.text;
-  }, BUILD_TIMEOUT_MS);
+  }, BUILD_TIMEOUT_MS).catch((error: Error) => {
+    throw new Error(`${error.message}; the status bar showed: ${seen}`);
+  });
 }
 
 describe('Push to main deploys through Cloud Build with the health-gated rollout (generated steps, real gcloud)', function () {

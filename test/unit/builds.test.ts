@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { RawBuild, buildEventFromMessage, decodeDeployOutput, isBuildOfCommit, toBuildSummary } from '../../src/core/builds';
 import {
-  buildLogFilter, buildLogLine, buildRow, deployedMessage, failedMessage, failureReason, formatDuration, statusBarText, stepLogFilter,
+  buildLogFilter, buildLogLine, buildRow, deployedMessage, failedMessage, failureReason, formatDuration, statusBarAccessibleLabel, statusBarText, stepLogFilter,
 } from '../../src/core/buildText';
 
 const SHA = '3f2a9c1d4e5f60718293a4b5c6d7e8f901234567';
@@ -119,6 +119,9 @@ describe('build texts', () => {
     const working = toBuildSummary(restBuild({ status: 'WORKING', finishTime: undefined, steps: [{ id: 'build', status: 'SUCCESS' }, { id: 'push', status: 'WORKING' }, { id: 'deploy' }] }));
     assert.equal(statusBarText(working), '$(sync~spin) Build: working · push');
     assert.equal(statusBarText(toBuildSummary(restBuild())), '$(check) Deployed');
+    const summary = toBuildSummary(restBuild());
+    assert.equal(statusBarAccessibleLabel(summary), `Deployed, build of commit ${summary.shortSha}`);
+    assert.equal(statusBarAccessibleLabel({ ...working, shortSha: undefined }), 'Build: working · push');
     assert.equal(statusBarText(toBuildSummary(restBuild({ results: null }))), '$(check) Build succeeded');
   });
 
