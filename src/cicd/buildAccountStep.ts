@@ -1,7 +1,8 @@
 // The user-specified build service account the trigger runs as (Cloud Build's default account changed in 2024
 // and new triggers must name one), with exactly the roles the generated cloudbuild.yaml needs: deploy to Cloud
-// Run, act as the runtime account (on that account only), push to Artifact Registry, write build logs, and
-// read the secrets the deploy references (on those secrets only). Grants go through the wizard's etag loop.
+// Run, act as the runtime account (on that account only), push to Artifact Registry, write build logs, read the
+// candidate's request logs (the rollout's 5xx gate runs `gcloud logging read`; without it the gate would rest on
+// health checks alone), and read the secrets the deploy references (on those secrets only). Grants go through the wizard's etag loop.
 import { afterEnabling, grantRoles, missingRoles, waitUntilReadable } from '../setup/retries';
 import { CheckResult, SECRET_ACCESSOR_ROLE, SetupStep } from '../setup/setupContext';
 import { CicdContext, CicdStepId, buildAccountEmail } from './cicdContext';
@@ -15,7 +16,7 @@ export function runRole(ctx: CicdContext): string {
 }
 
 export function projectRoles(ctx: CicdContext): string[] {
-  return [runRole(ctx), 'roles/artifactregistry.writer', 'roles/logging.logWriter'];
+  return [runRole(ctx), 'roles/artifactregistry.writer', 'roles/logging.logWriter', 'roles/logging.viewer'];
 }
 
 function runRoleWhy(ctx: CicdContext): string {

@@ -149,7 +149,7 @@ describe('Continuous deployment: from the palette to a trigger on push to main, 
 
     assert.ok(await setupApi.getServiceAccount(PROJECT, BUILD), 'the build service account exists');
     const member = `serviceAccount:${BUILD}`;
-    assert.deepStrictEqual(rolesOf(await setupApi.getProjectIamPolicy(PROJECT), member), ['roles/artifactregistry.writer', 'roles/logging.logWriter', 'roles/run.developer']);
+    assert.deepStrictEqual(rolesOf(await setupApi.getProjectIamPolicy(PROJECT), member), ['roles/artifactregistry.writer', 'roles/logging.logWriter', 'roles/logging.viewer', 'roles/run.developer']);
     assert.deepStrictEqual(rolesOf(await cicdApi.getServiceAccountIamPolicy(PROJECT, RUNTIME), member), ['roles/iam.serviceAccountUser']);
     assert.deepStrictEqual(rolesOf(await setupApi.getSecretIamPolicy(PROJECT, 'gemini-api-key'), member), ['roles/secretmanager.secretAccessor']);
 

@@ -99,7 +99,7 @@ describe('continuous deployment steps', () => {
     assert.ok(user.notes.some((n) => /Install the Cloud Build GitHub app/.test(n)));
 
     const member = `serviceAccount:${BUILD}`;
-    assert.deepEqual(rolesOf(w.api.policies.get(`projects/${PROJECT}`), member), ['roles/artifactregistry.writer', 'roles/logging.logWriter', 'roles/run.developer']);
+    assert.deepEqual(rolesOf(w.api.policies.get(`projects/${PROJECT}`), member), ['roles/artifactregistry.writer', 'roles/logging.logWriter', 'roles/logging.viewer', 'roles/run.developer']);
     assert.deepEqual(rolesOf(w.cicd.saPolicies.get(RUNTIME), member), ['roles/iam.serviceAccountUser'], 'Service Account User on the runtime account only');
     assert.deepEqual(rolesOf(w.api.policies.get(`projects/${PROJECT}/secrets/gemini-key`), member), ['roles/secretmanager.secretAccessor']);
     assert.match(outcomes.find((o) => o.id === 'buildAccount')!.summary, /roles\/run\.developer: it deploys revisions and moves traffic, and cannot change who may invoke/);
