@@ -5,27 +5,21 @@
 // Needs: gcloud, DOCKER_HOST + REGISTRY_OPEN (npm test provides them) and the regional Cloud Run host names in
 // /etc/hosts (scripts/engine/gcloud-hosts.sh, which npm test runs as root).
 import * as assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promises as dns } from 'node:dns';
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { ServicesClient, RevisionsClient } from '@google-cloud/run';
 import type Dockerode from 'dockerode';
 import { connectDocker } from '../../src/docker/connect';
 import type { DockerodeEngine } from '../../src/docker/dockerodeEngine';
-import { GCLOUD_RUN_HOST, gcloudEnv } from '../../emulator/gcloudEnv';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { clientOptions, PARENT, PROJECT, serviceName } from '../emulator/fixture';
 import { buildAndPushBusyboxApp, get } from './busyboxApp';
+import { assertGcloudTestBed, gcloudRunner, type GcloudRunner } from './gcloudTestBed';
 
 const RUN = randomBytes(3).toString('hex');
 const REGISTRY = process.env.REGISTRY_OPEN ?? '';
 const APP = `${REGISTRY}/mentor-gcloud-${RUN}/app`;
 const REGION = 'us-central1';
 const SERVICE = `gc-${RUN}`;
-const ROOT = path.resolve(__dirname, '..', '..', '..');
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 // busybox httpd that says which revision answers and what it was given.
@@ -38,17 +32,6 @@ exec httpd -f -p "$PORT" -h /www
 `;
 
 
-/** Fails with what to do when gcloud's regional Cloud Run host cannot resolve (root fixes it itself). */
-async function ensureHostNames(): Promise<void> {
-  const name = `${REGION}-${GCLOUD_RUN_HOST}`;
-  const resolves = () => dns.lookup(name).then((a) => a.address === '127.0.0.1', () => false);
-  if (await resolves()) return;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (isRoot) spawnSync('bash', [path.join(ROOT, 'scripts', 'engine', 'gcloud-hosts.sh')], { stdio: 'inherit', timeout: 10_000 });
-  assert.ok(await resolves(), `${name} does not resolve to 127.0.0.1. gcloud calls Cloud Run on REGION-<override host>, so these names ` +
-    `must be in /etc/hosts: ${isRoot ? 'scripts/engine/gcloud-hosts.sh failed' : 'not root here; run `sudo bash scripts/engine/gcloud-hosts.sh` once'}.`);
-}
-
 describe('the real gcloud against the emulator (runtime mode, REST port)', function () {
   this.timeout(180_000);
   let engine: DockerodeEngine;
@@ -56,17 +39,10 @@ describe('the real gcloud against the emulator (runtime mode, REST port)', funct
   let emulator: RunningEmulator;
   let services: ServicesClient;
   let revisions: RevisionsClient;
-  let env: NodeJS.ProcessEnv;
-  let configDir = '';
+  let runner: GcloudRunner;
 
-  /** Runs gcloud; resolves its exit code and output (never rejects: tests assert on failures too). */
-  function gcloud(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      execFile('gcloud', args, { env, timeout: 120_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-      });
-    });
-  }
+  const gcloud = (...args: string[]) => runner.run(...args);
+  /** stdout and stderr: gcloud prints what it deployed on stderr. */
   async function ok(...args: string[]): Promise<string> {
     const r = await gcloud(...args);
     assert.equal(r.code, 0, `gcloud ${args.join(' ')} failed:\n${r.stderr}`);
@@ -86,20 +62,14 @@ describe('the real gcloud against the emulator (runtime mode, REST port)', funct
   }
 
   before(async function () {
-    assert.equal(spawnSync('gcloud', ['--version'], { timeout: 60_000 }).status, 0, 'gcloud is not on PATH (Debian package google-cloud-cli)');
-    assert.ok(process.env.DOCKER_HOST, 'DOCKER_HOST is not set: run through npm test, or `source /tmp/mentor-engine/env`');
-    assert.ok(REGISTRY, 'REGISTRY_OPEN is not set: run through npm test, which starts the local registries');
-    await ensureHostNames();
+    await assertGcloudTestBed(REGION);
     engine = (await connectDocker({ host: process.env.DOCKER_HOST })) as DockerodeEngine;
     docker = engine.docker;
     await buildAndPushBusyboxApp(engine, APP, START_SH);
     emulator = await startEmulator({ dockerHost: process.env.DOCKER_HOST, startupTimeoutMs: 5000, operationDelayMs: 10, restPort: 0 });
     const secret = emulator.secretManager.createSecret({ parent: `projects/${PROJECT}`, secretId: 'gemini-api-key', secret: { replication: { automatic: {} } } });
     emulator.secretManager.addSecretVersion({ parent: secret.name, payload: { data: Buffer.from('k3y').toString('base64') } });
-    configDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mentor-gcloud-config-'));
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CLOUDSDK_')));
-    // No colours or bold (gcloud uses them when TERM says xterm): the tests read its messages as plain text.
-    env = { ...inherited, ...gcloudEnv({ restAddress: emulator.restAddress, project: PROJECT, configDir }), TERM: 'dumb' };
+    runner = await gcloudRunner(emulator.restAddress, PROJECT);
     services = new ServicesClient(clientOptions(emulator.port));
     revisions = new RevisionsClient(clientOptions(emulator.port));
   });
@@ -109,7 +79,7 @@ describe('the real gcloud against the emulator (runtime mode, REST port)', funct
     await emulator?.stop();
     for (const image of [`${APP}:v1`, `${APP}:v2`]) await docker?.getImage(image).remove({ force: true }).catch(() => undefined);
     await engine?.close();
-    if (configDir) await fs.rm(configDir, { recursive: true, force: true });
+    await runner?.close();
   });
 
   let rev1 = '';

@@ -6,19 +6,14 @@
 // service (Knative v1 replaceService); the emulator must serve what that spec says, as Cloud Run does.
 // Needs: gcloud, DOCKER_HOST + REGISTRY_OPEN (npm test), the regional host names (scripts/engine/gcloud-hosts.sh).
 import * as assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promises as dns } from 'node:dns';
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type Dockerode from 'dockerode';
 import { connectDocker } from '../../src/docker/connect';
 import type { DockerodeEngine } from '../../src/docker/dockerodeEngine';
-import { GCLOUD_RUN_HOST, gcloudEnv } from '../../emulator/gcloudEnv';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { PROJECT } from '../emulator/fixture';
 import { buildAndPushBusyboxApp, get } from './busyboxApp';
+import { assertGcloudTestBed, gcloudRunner, type GcloudRunner } from './gcloudTestBed';
 
 const RUN = randomBytes(3).toString('hex');
 const REGISTRY = process.env.REGISTRY_OPEN ?? '';
@@ -26,7 +21,6 @@ const APP = `${REGISTRY}/mentor-rollout-${RUN}/app`;
 const REGION = 'us-central1';
 const SERVICE = `ro-${RUN}`;
 const TAG = `mentor-${RUN}`;
-const ROOT = path.resolve(__dirname, '..', '..', '..');
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 // busybox httpd: /revision says who answers; /cgi-bin/health answers 200 in v1 and 500 in v2 (a broken candidate).
@@ -47,24 +41,13 @@ describe('the gcloud commands of a rollout (deploy step) against the emulator', 
   let engine: DockerodeEngine;
   let docker: Dockerode;
   let emulator: RunningEmulator;
-  let env: NodeJS.ProcessEnv;
-  let configDir = '';
+  let runner: GcloudRunner;
   let rev1 = '';
   let rev2 = '';
   let tagUrl = '';
 
-  function gcloud(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      execFile('gcloud', args, { env, timeout: 120_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-      });
-    });
-  }
-  async function ok(...args: string[]): Promise<string> {
-    const r = await gcloud(...args);
-    assert.equal(r.code, 0, `gcloud ${args.join(' ')} failed:\n${r.stderr}`);
-    return r.stdout;
-  }
+  const gcloud = (...args: string[]) => runner.run(...args);
+  const ok = (...args: string[]) => runner.ok(...args);
   const describeJson = async (): Promise<Obj> => JSON.parse(await ok('run', 'services', 'describe', SERVICE, `--region=${REGION}`, '--format=json'));
   const value = async (projection: string) => (await ok('run', 'services', 'describe', SERVICE, `--region=${REGION}`, `--format=value(${projection})`)).trim();
   const revisionNames = async () => (await ok('run', 'revisions', 'list', `--service=${SERVICE}`, `--region=${REGION}`, '--format=value(metadata.name)'))
@@ -82,28 +65,19 @@ describe('the gcloud commands of a rollout (deploy step) against the emulator', 
   }
 
   before(async function () {
-    assert.equal(spawnSync('gcloud', ['--version'], { timeout: 60_000 }).status, 0, 'gcloud is not on PATH (Debian package google-cloud-cli)');
-    assert.ok(process.env.DOCKER_HOST, 'DOCKER_HOST is not set: run through npm test, or `source /tmp/mentor-engine/env`');
-    assert.ok(REGISTRY, 'REGISTRY_OPEN is not set: run through npm test, which starts the local registries');
-    const name = `${REGION}-${GCLOUD_RUN_HOST}`;
-    if ((await dns.lookup(name).catch(() => ({ address: '' }))).address !== '127.0.0.1' && process.getuid?.() === 0) {
-      spawnSync('bash', [path.join(ROOT, 'scripts', 'engine', 'gcloud-hosts.sh')], { stdio: 'inherit', timeout: 10_000 });
-    }
-    assert.equal((await dns.lookup(name).catch(() => ({ address: '' }))).address, '127.0.0.1', `${name} must resolve to 127.0.0.1: sudo bash scripts/engine/gcloud-hosts.sh`);
+    await assertGcloudTestBed(REGION);
     engine = (await connectDocker({ host: process.env.DOCKER_HOST })) as DockerodeEngine;
     docker = engine.docker;
     await buildAndPushBusyboxApp(engine, APP, START_SH, ['v1', 'v2', 'v3']);
     emulator = await startEmulator({ dockerHost: process.env.DOCKER_HOST, startupTimeoutMs: 5000, operationDelayMs: 10, restPort: 0 });
-    configDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mentor-gcloud-rollout-'));
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CLOUDSDK_')));
-    env = { ...inherited, ...gcloudEnv({ restAddress: emulator.restAddress, project: PROJECT, configDir }), TERM: 'dumb' };
+    runner = await gcloudRunner(emulator.restAddress, PROJECT);
   });
 
   after(async () => {
     await emulator?.stop();
     for (const image of [`${APP}:v1`, `${APP}:v2`, `${APP}:v3`]) await docker?.getImage(image).remove({ force: true }).catch(() => undefined);
     await engine?.close();
-    if (configDir) await fs.rm(configDir, { recursive: true, force: true });
+    await runner?.close();
   });
 
   it('--no-traffic on a service that does not exist yet is refused, as gcloud does, and nothing is created', async () => {
