@@ -130,9 +130,17 @@ describe('Continuous deployment: from the palette to a trigger on push to main, 
     await ui.pressKeys('Enter');
     const done = await ui.waitForNotification('Continuous deployment: a push to main deploys mentor-ai-backend', { timeoutMs: 120_000 });
     assert.match(done.message, /Set up .*Trigger on push/);
-    const config = await eventually('the notifier config', async () => {
-      const s = await ui.screenshot('cd-notifier-config', { delayMs: 500 });
-      return /kind: SlackNotifier/.test(s.text) ? s : undefined;
+    await eventually('the notifier config on screen', async () => /kind: SlackNotifier/.test((await ui.screenshot('cd-notifier-config', { delayMs: 500 })).text) || undefined, 30_000);
+    // The file is longer than the editor is tall (how tall depends on the window): scroll to the secret it names,
+    // as a reader would, and read it from the screen.
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document.getText().includes('kind: SlackNotifier'));
+    assert.ok(editor, 'no editor shows the notifier config');
+    const secretLine = editor.document.getText().split('\n').findIndex((l) => l.includes('/versions/latest'));
+    assert.ok(secretLine >= 0, 'the notifier config names no secret version');
+    editor.revealRange(new vscode.Range(secretLine, 0, secretLine, 0), vscode.TextEditorRevealType.InCenter);
+    const config = await eventually('the secret reference on screen', async () => {
+      const s = await ui.screenshot('cd-notifier-config-secret', { delayMs: 500 });
+      return /versions\/latest/.test(s.text) ? s : undefined;
     }, 30_000);
     assert.match(config.text, /projects\/mentor-demo\/secrets\/mentor-ai-backend-slack-webhook\/versions\/latest/);
 
