@@ -46,7 +46,8 @@ describe('Cloud Run explorer', () => {
   it('shows revisions with traffic, tags and age; serving ones first-class', async () => {
     const nodes = await refreshAndWait(api, 'ready');
     const backend = findService(nodes, 'mentor-ai-backend');
-    await ui.clickTreeRow('mentor-ai-backend', { view: 'Services' });
+    // A click toggles: expand the row only if an earlier test left it collapsed.
+    if ((await ui.waitForTreeRow('mentor-ai-backend', { view: 'Services' })).expanded === false) await ui.clickTreeRow('mentor-ai-backend', { view: 'Services' });
     const latest = await ui.waitForTreeRow('mentor-ai-backend-00003-pel', { view: 'Services' });
     assert.match(latest.description, /^90% · latest · \d+ hours ago$/);
     const canary = await ui.waitForTreeRow('mentor-ai-backend-00002-wuv', { view: 'Services' });
