@@ -11,6 +11,11 @@ export const CLOUD_BUILD_FILES = '**/cloudbuild.{yaml,yml,json}';
 /** Looking for cloudbuild.yaml waits until the window has settled. */
 const DETECT_AFTER_MS = 3_000;
 
+/** The first build config in the workspace, if any (one result is enough to know CI/CD is there). */
+function findCloudBuildFile(): Thenable<vscode.Uri | undefined> {
+  return vscode.workspace.findFiles(CLOUD_BUILD_FILES, '**/node_modules/**', 1).then((found) => found[0]);
+}
+
 export class BuildsFeature implements vscode.Disposable {
   private session: Promise<BuildSession> | undefined;
   private readonly changed = new vscode.EventEmitter<string | undefined>();
@@ -29,12 +34,12 @@ export class BuildsFeature implements vscode.Disposable {
   watchForCicd(): void {
     const files = vscode.workspace.createFileSystemWatcher(CLOUD_BUILD_FILES, false, true, false);
     files.onDidCreate((uri) => void this.enable(`${vscode.workspace.asRelativePath(uri)} was created`), undefined, this.disposables);
-    files.onDidDelete(() => void vscode.workspace.findFiles(CLOUD_BUILD_FILES, '**/node_modules/**', 1).then((left) => {
-      if (!left.length) return this.disable('no cloudbuild.yaml is left in the workspace');
+    files.onDidDelete(() => void findCloudBuildFile().then((left) => {
+      if (!left) return this.disable('no cloudbuild.yaml is left in the workspace');
     }), undefined, this.disposables);
     this.disposables.push(files);
-    const timer = setTimeout(() => void vscode.workspace.findFiles(CLOUD_BUILD_FILES, '**/node_modules/**', 1).then((found) => {
-      if (found.length) return this.enable(`${vscode.workspace.asRelativePath(found[0])} found`);
+    const timer = setTimeout(() => void findCloudBuildFile().then((found) => {
+      if (found) return this.enable(`${vscode.workspace.asRelativePath(found)} found`);
     }, (error: unknown) => this.log.warn(`Looking for cloudbuild.yaml failed: ${(error as Error)?.message ?? error}`)), DETECT_AFTER_MS);
     this.disposables.push({ dispose: () => clearTimeout(timer) });
   }
