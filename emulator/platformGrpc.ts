@@ -8,6 +8,7 @@ import type { BillingBackend } from './billingBackend';
 import type { CloudBuildBackend } from './cloudBuildBackend';
 import type { CloudBuildConnections } from './cloudBuildConnections';
 import type { CloudBuildTriggers } from './cloudBuildTriggers';
+import { alertingRegistrations, type Alerting } from './monitoringAlertService';
 import type { LoadedProtos } from './protos';
 import type { ResourceManagerBackend } from './resourceManagerBackend';
 import type { SecretManagerBackend } from './secretManagerBackend';
@@ -30,6 +31,8 @@ export interface PlatformBackends {
   resourceManager?: ResourceManagerBackend;
   billing?: BillingBackend;
   cloudBuild?: CloudBuildApis;
+  /** Cloud Monitoring alert policies and notification channels. */
+  alerting?: Alerting;
 }
 
 /** Cloud Build v1 (builds, triggers) and v2 (connections, repositories). */
@@ -102,6 +105,7 @@ export function platformRegistrations(protos: LoadedProtos, b: PlatformBackends)
     });
   }
   if (b.cloudBuild) registrations.push(...cloudBuildRegistrations(protos, b.cloudBuild));
+  if (b.alerting) registrations.push(...alertingRegistrations(protos, b.alerting));
   if (billing) {
     registrations.push({
       definition: protos.billing,

@@ -55,6 +55,7 @@ export function protoIncludeDirs(): string[] {
     packageRoot('@google-cloud/resource-manager'),
     packageRoot('@google-cloud/billing'),
     packageRoot('@google-cloud/cloudbuild'),
+    packageRoot('@google-cloud/monitoring'),
   ];
 }
 
@@ -82,6 +83,9 @@ export interface LoadedProtos {
   /** Cloud Build v1 (builds, triggers) and v2 (connections, repositories). */
   cloudBuild: grpc.ServiceDefinition;
   repositoryManager: grpc.ServiceDefinition;
+  /** Cloud Monitoring v3 alerting (monitoringAlert*.ts, monitoringChannels*.ts). */
+  alertPolicies: grpc.ServiceDefinition;
+  notificationChannels: grpc.ServiceDefinition;
   /** Packs any message of the loaded protos, e.g. pack('google.rpc.ErrorInfo', {...}). */
   pack(typeName: string, message: object): AnyMessage;
   /** Encodes a message (e.g. google.rpc.Status for grpc-status-details-bin). */
@@ -105,6 +109,8 @@ export const GOOGLE_PROTO_FILES: readonly string[] = [
   'google/cloud/billing/v1/cloud_billing.proto',
   'google/devtools/cloudbuild/v1/cloudbuild.proto',
   'google/devtools/cloudbuild/v2/repositories.proto',
+  'google/monitoring/v3/alert_service.proto',
+  'google/monitoring/v3/notification_service.proto',
   'google/rpc/status.proto',
   'google/rpc/error_details.proto',
 ];
@@ -139,6 +145,8 @@ export function loadProtos(): LoadedProtos {
     billing: service('google.cloud.billing.v1.CloudBilling'),
     cloudBuild: service('google.devtools.cloudbuild.v1.CloudBuild'),
     repositoryManager: service('google.devtools.cloudbuild.v2.RepositoryManager'),
+    alertPolicies: service('google.monitoring.v3.AlertPolicyService'),
+    notificationChannels: service('google.monitoring.v3.NotificationChannelService'),
     pack,
     serialize,
     packService: (s) => pack('google.cloud.run.v2.Service', s),

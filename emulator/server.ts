@@ -26,6 +26,7 @@ import { DEFAULT_CALLER } from './iamAccess';
 import { GrpcServices } from './grpcServices';
 import { LoggingBackend } from './loggingBackend';
 import { DEFAULT_OPERATION_DELAY_MS, OperationStore } from './operations';
+import { createAlerting, type Alerting } from './monitoringAlertService';
 import { loadProtos } from './protos';
 import { ResourceManagerBackend, type CallerIdentity } from './resourceManagerBackend';
 import { startSharedPort } from './portSharing';
@@ -87,6 +88,8 @@ export interface EmulatorOptions {
   gitPollMs?: number;
   /** Clone URLs (local paths) FetchLinkableRepositories offers besides those already linked. */
   linkableRepositories?: string[];
+  /** How often alerting policies are evaluated against the metrics (default 5000 ms; small in tests). */
+  alertEvaluationMs?: number;
 }
 
 /** Cloud Build's parts, for tests. */
@@ -121,6 +124,8 @@ export interface RunningEmulator {
   readonly resourceManager: ResourceManagerBackend;
   readonly billing: BillingBackend;
   readonly cloudBuild: CloudBuildHandles;
+  /** Cloud Monitoring alerting: policies, channels, the evaluator and the outbox of mails sent. */
+  readonly alerting: Alerting;
   /** Set `caller.member` to act as another principal from the next request on. */
   readonly caller: CallerIdentity;
   /** Set in runtime mode. */
@@ -190,6 +195,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   });
   pushWatcher.start();
   const cloudBuild: CloudBuildHandles = { builds, triggers, connections, notices, pushWatcher };
+  const alerting = createAlerting({
+    state, user: opts.user ?? 'developer@example.com', pubsubHost: opts.pubsubHost, intervalMs: opts.alertEvaluationMs,
+    metrics: () => undefined,
+  });
   const reset = (seed?: string) => {
     const data = emptyData();
     applySeed(data, seed); // first: an unknown seed must leave everything as it was
@@ -197,10 +206,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     operations.clear();
     faults.reset();
     runtime?.dropAll();
+    alerting.evaluator.dropAll();
+    alerting.outbox.clear();
     state.data = data;
     state.changed();
   };
-  const platform = { serviceUsage, secretManager, artifactRegistry, resourceManager, billing, cloudBuild: { builds, triggers, connections } };
+  const platform = { serviceUsage, secretManager, artifactRegistry, resourceManager, billing, cloudBuild: { builds, triggers, connections }, alerting };
   const methods = new ApiMethods({ protos, cloudRun, logging, operations, faults, platform });
   const services = new GrpcServices({ protos, methods, logging, operations, faults, platform, reset });
   const server = new grpc.Server();
@@ -217,6 +228,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     createResourceManagerV1Handler(state),
     createServiceAccountsHandler({ state, serviceUsage, consistencyDelayMs: opts.serviceAccountConsistencyMs, caller }),
     connections.pages,
+    ...alerting.restHandlers,
   ];
   const rest = await startRestServer({ host, port: opts.restPort ?? 0, handlers: restHandlers }).catch(async (err: unknown) => {
     server.forceShutdown(); // e.g. the REST port is taken: nothing of this emulator may stay behind
@@ -240,6 +252,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const stop = () => {
     stopped ??= (async () => {
       services.endStreams();
+      await alerting.evaluator.stop();
       await pushWatcher.stop();
       await builds.drain();
       operations.clear();
@@ -264,6 +277,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const address = `${hostPart}:${port}`;
   const restAddress = `${hostPart}:${rest.port}`;
   connections.publicBase = `http://${restAddress}`;
+  alerting.evaluator.publicBase = `http://${restAddress}`;
+  alerting.evaluator.start();
   // Runtime mode: build steps run as containers on the same engine, their gcloud pointed at the REST port.
   if (!builds.executor && engine) {
     builds.executor = new EngineBuildExecutor({ engine, restAddress, registryAuth: opts.registryAuth ?? {}, accessSecret: secretManagerAccess(secretManager) });

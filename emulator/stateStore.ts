@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IamPolicy, LogEntry, Repository, Revision, Secret, SecretVersion, Service } from './apiTypes';
 import type { BuildMessage, BuildSource } from './buildExecution';
+import { emptyMonitoring, type MonitoringData } from './monitoringAlertTypes';
 import type { BillingAccountRecord, ProjectRecord, ServiceAccountRecord } from './platformRecords';
 
 export interface ServiceRecord {
@@ -62,6 +63,8 @@ export interface EmulatorData {
   serviceAccounts: Record<string, ServiceAccountRecord>;
   /** Cloud Build v1 and v2 (cloudBuild*.ts). */
   cloudBuild: CloudBuildData;
+  /** Cloud Monitoring alerting: policies, channels, alerts (monitoringAlertTypes.ts). */
+  monitoring: MonitoringData;
 }
 
 /** Cloud Build messages in the proto-JSON shape of protos.ts, keyed by their location-scoped names. */
@@ -88,6 +91,7 @@ export function emptyData(): EmulatorData {
   return {
     version: 1, services: {}, logEntries: [], apiStates: {}, secrets: {}, repositories: {},
     projects: {}, billingAccounts: {}, projectBilling: {}, serviceAccounts: {}, cloudBuild: emptyCloudBuild(),
+    monitoring: emptyMonitoring(),
   };
 }
 
@@ -123,6 +127,8 @@ export class StateStore {
     parsed.serviceAccounts ??= {};
     // ... and before Cloud Build.
     parsed.cloudBuild = { ...emptyCloudBuild(), ...parsed.cloudBuild };
+    // ... and before Cloud Monitoring.
+    parsed.monitoring = { ...emptyMonitoring(), ...parsed.monitoring };
     this.data = parsed;
     return true;
   }
