@@ -6,6 +6,7 @@ import type { grpc } from 'google-gax';
 import type { CloudRunBackend } from './cloudRunBackend';
 import { normalizeMethod, type FaultInjector } from './faults';
 import type { LoggingBackend } from './loggingBackend';
+import { monitoringRegistrations, type MonitoringService } from './monitoringService';
 import type { OperationStore } from './operations';
 import { LOGGING_API, RUN_API, platformRegistrations, type PlatformBackends, type Registration, type UnaryImpl } from './platformGrpc';
 import { projectOfRequest } from './projects';
@@ -20,6 +21,8 @@ export interface ApiMethodDeps {
   faults: FaultInjector;
   /** Service Usage (which also gates the other APIs), Secret Manager, Artifact Registry. */
   platform: PlatformBackends;
+  /** Cloud Monitoring's MetricService; optional so a test can build the transports without it. */
+  monitoring?: MonitoringService;
 }
 
 interface BoundMethod {
@@ -44,7 +47,10 @@ export class ApiMethods {
   private readonly byName = new Map<string, BoundMethod>();
 
   constructor(private readonly deps: ApiMethodDeps) {
-    this.registrations = [...coreRegistrations(deps), ...platformRegistrations(deps.protos, deps.platform)];
+    this.registrations = [
+      ...coreRegistrations(deps), ...platformRegistrations(deps.protos, deps.platform),
+      ...(deps.monitoring ? monitoringRegistrations(deps.protos, deps.monitoring) : []),
+    ];
     for (const r of this.registrations) {
       for (const [method, impl] of Object.entries(r.impls)) this.byName.set(fullMethodName(r.definition, method), { impl, api: r.api });
     }

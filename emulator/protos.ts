@@ -2,7 +2,7 @@
 // exactly the wire format the clients expect, plus the emulator's own control service. Cloud Run Admin v2,
 // Operations and Logging come first; Service Usage, Secret Manager and Artifact Registry serve the
 // deploy preflight; Resource Manager and Cloud Billing the setup wizard;
-// Cloud Build v1/v2 continuous deployment.
+// Cloud Build v1/v2 continuous deployment; Cloud Monitoring v3 the metrics panel and alerts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as protoLoader from '@grpc/proto-loader';
@@ -86,6 +86,8 @@ export interface LoadedProtos {
   /** Cloud Monitoring v3 alerting (monitoringAlert*.ts, monitoringChannels*.ts). */
   alertPolicies: grpc.ServiceDefinition;
   notificationChannels: grpc.ServiceDefinition;
+  /** Cloud Monitoring v3 MetricService (time series, metric and resource descriptors). */
+  metricService: grpc.ServiceDefinition;
   /** Packs any message of the loaded protos, e.g. pack('google.rpc.ErrorInfo', {...}). */
   pack(typeName: string, message: object): AnyMessage;
   /** Encodes a message (e.g. google.rpc.Status for grpc-status-details-bin). */
@@ -111,6 +113,7 @@ export const GOOGLE_PROTO_FILES: readonly string[] = [
   'google/devtools/cloudbuild/v2/repositories.proto',
   'google/monitoring/v3/alert_service.proto',
   'google/monitoring/v3/notification_service.proto',
+  'google/monitoring/v3/metric_service.proto',
   'google/rpc/status.proto',
   'google/rpc/error_details.proto',
 ];
@@ -147,6 +150,7 @@ export function loadProtos(): LoadedProtos {
     repositoryManager: service('google.devtools.cloudbuild.v2.RepositoryManager'),
     alertPolicies: service('google.monitoring.v3.AlertPolicyService'),
     notificationChannels: service('google.monitoring.v3.NotificationChannelService'),
+    metricService: service('google.monitoring.v3.MetricService'),
     pack,
     serialize,
     packService: (s) => pack('google.cloud.run.v2.Service', s),

@@ -8,7 +8,7 @@ import { defaultStartFailureMessage, projectNumber, serviceUri, serviceUrls } fr
 import { defaultComputeAccount } from './iamAccess';
 import { type InstancePlan, type Instance, startInstance } from './revisionInstance';
 import { shortRevisionName, type ServiceAddress } from './resourceBuilders';
-import { systemEntry } from './runtimeLogs';
+import { type RevisionRef, systemEntry } from './runtimeLogs';
 import type { RegistryCredentials, RuntimeEngine } from './runtimeEngine';
 import type { SecretManagerBackend } from './secretManagerBackend';
 import type { EmulatorData, ServiceRecord, StateStore } from './stateStore';
@@ -25,6 +25,8 @@ export interface RuntimeDeps {
   writeLogs(entries: LogEntry[]): void;
   startupTimeoutMs: number;
   registryAuth: Record<string, RegistryCredentials>;
+  /** Each request the service URLs handed to an instance (Cloud Monitoring metrics). */
+  recordRequest?(ref: RevisionRef, status: number, latencyMs: number, instanceId: string): void;
 }
 
 /** Why a new revision cannot become ready: the condition's reason and the full message. */
@@ -72,6 +74,11 @@ export class RuntimeManager {
     if (!instance) return { ok: false, message: defaultStartFailureMessage(short, portOf(revision)) };
     this.keep(record.service.name!, short, instance);
     return { ok: true };
+  }
+
+  /** The instances running now, by revision (instance_count and utilization samples). */
+  liveInstances(): { ref: RevisionRef; id: string }[] {
+    return [...this.instances.values()].filter((i) => i.alive).map((i) => ({ ref: i.plan.ref, id: i.id }));
   }
 
   /** Brings instances, listeners and URLs in line with what the service serves now. */
@@ -140,6 +147,7 @@ export class RuntimeManager {
       proxy = new ServiceProxy({
         instanceFor: (service, revision) => this.instanceFor(service, revision),
         writeLogs: (entries) => this.deps.writeLogs(entries),
+        recordRequest: (ref, status, latencyMs, instanceId) => this.deps.recordRequest?.(ref, status, latencyMs, instanceId),
         isPublic: (service) => isPublic(this.deps.state.data.services[service]),
         requestTimeoutMs: (service, revision) => 1000 * Number(this.deps.state.data.services[service]?.revisions
           .find((r) => shortRevisionName(r.name) === revision)?.timeout?.seconds ?? 300),

@@ -3,7 +3,8 @@
 // Billing v1 and the emulator's Control service, and one HTTP port serving the same Google methods as REST/JSON
 // (restServer.ts) plus Cloud Run Admin v1, the Knative API gcloud speaks (cloudRunV1Handler.ts), and IAM Admin
 // service accounts (serviceAccountsHandler.ts); Cloud Build v1/v2 on both, with pushes to local git repositories
-// firing its triggers (cloudBuild*.ts, gitPushWatcher.ts). With a Docker
+// firing its triggers (cloudBuild*.ts, gitPushWatcher.ts); Cloud Monitoring v3 metrics recorded from the traffic
+// its service URLs serve (monitoring*.ts). With a Docker
 // engine (`dockerHost`) it is in runtime mode: revisions run as containers and services answer on local URLs
 // (runtimeManager.ts); without one it keeps metadata only.
 import { grpc } from 'google-gax';
@@ -28,6 +29,9 @@ import { LoggingBackend } from './loggingBackend';
 import { DEFAULT_OPERATION_DELAY_MS, OperationStore } from './operations';
 import { createAlerting, type Alerting } from './monitoringAlertService';
 import { loadProtos } from './protos';
+import { MetricStore, type ListTimeSeriesRequestJson } from './monitoringMetrics';
+import { MetricRecorder } from './monitoringRecorder';
+import { MonitoringService } from './monitoringService';
 import { ResourceManagerBackend, type CallerIdentity } from './resourceManagerBackend';
 import { startSharedPort } from './portSharing';
 import { startRestServer } from './restServer';
@@ -90,6 +94,18 @@ export interface EmulatorOptions {
   linkableRepositories?: string[];
   /** How often alerting policies are evaluated against the metrics (default 5000 ms; small in tests). */
   alertEvaluationMs?: number;
+  /**
+   * How long a minute's metric points stay invisible to ListTimeSeries (Google: up to ~120 s). Default 0: a
+   * request shows in the current minute's partial point at once.
+   */
+  metricsLagMs?: number;
+}
+
+/** Cloud Monitoring's parts, for tests and the alert evaluator. */
+export interface MonitoringHandles {
+  /** The time series (contract 2 of issue #13): listTimeSeries(request JSON) → TimeSeries JSON. */
+  metrics: MetricStore;
+  recorder: MetricRecorder;
 }
 
 /** Cloud Build's parts, for tests. */
@@ -126,6 +142,7 @@ export interface RunningEmulator {
   readonly cloudBuild: CloudBuildHandles;
   /** Cloud Monitoring alerting: policies, channels, the evaluator and the outbox of mails sent. */
   readonly alerting: Alerting;
+  readonly monitoring: MonitoringHandles;
   /** Set `caller.member` to act as another principal from the next request on. */
   readonly caller: CallerIdentity;
   /** Set in runtime mode. */
@@ -146,6 +163,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const caller: CallerIdentity = { member: opts.caller ?? DEFAULT_CALLER };
   const serviceUsage = new ServiceUsageBackend({ state, operations, protos, propagationMs: opts.apiPropagationMs });
   const secretManager = new SecretManagerBackend(state, caller);
+  const metrics = new MetricStore({ lagMs: opts.metricsLagMs });
+  let liveInstances = (): { ref: { project: string; location: string; service: string; revision: string }; id: string }[] => [];
+  const recorder = new MetricRecorder(metrics, () => liveInstances().map((i) => ({ revision: i.ref, id: i.id })));
+  metrics.beforeQuery = () => recorder.sample();
   let runtime: RuntimeManager | undefined;
   let engine: RuntimeEngine | undefined;
   if (opts.dockerHost) {
@@ -154,6 +175,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     runtime = new RuntimeManager({
       engine, state, secretManager, startupTimeoutMs: opts.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS,
       registryAuth: opts.registryAuth ?? {},
+      recordRequest: (ref, status, latencyMs, instanceId) => recorder.recordRequest(ref, status, latencyMs, instanceId),
       writeLogs: (entries) => {
         try {
           logging.write({ entries });
@@ -162,6 +184,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
         }
       },
     });
+    const rt = runtime;
+    liveInstances = () => rt.liveInstances();
+    recorder.start();
     await runtime.restore(state.data);
   } else {
     restoreCloudUrls(state.data);
@@ -197,7 +222,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const cloudBuild: CloudBuildHandles = { builds, triggers, connections, notices, pushWatcher };
   const alerting = createAlerting({
     state, user: opts.user ?? 'developer@example.com', pubsubHost: opts.pubsubHost, intervalMs: opts.alertEvaluationMs,
-    metrics: () => undefined,
+    // The store validates the request itself, as ListTimeSeries does.
+    metrics: () => ({ listTimeSeries: (request) => metrics.listTimeSeries(request as unknown as ListTimeSeriesRequestJson) }),
   });
   const reset = (seed?: string) => {
     const data = emptyData();
@@ -208,11 +234,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     runtime?.dropAll();
     alerting.evaluator.dropAll();
     alerting.outbox.clear();
+    metrics.clear();
+    recorder.clear();
     state.data = data;
     state.changed();
   };
   const platform = { serviceUsage, secretManager, artifactRegistry, resourceManager, billing, cloudBuild: { builds, triggers, connections }, alerting };
-  const methods = new ApiMethods({ protos, cloudRun, logging, operations, faults, platform });
+  const monitoring: MonitoringHandles = { metrics, recorder };
+  const methods = new ApiMethods({ protos, cloudRun, logging, operations, faults, platform, monitoring: new MonitoringService(metrics) });
   const services = new GrpcServices({ protos, methods, logging, operations, faults, platform, reset });
   const server = new grpc.Server();
   services.register(server);
@@ -252,6 +281,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const stop = () => {
     stopped ??= (async () => {
       services.endStreams();
+      recorder.stop();
       await alerting.evaluator.stop();
       await pushWatcher.stop();
       await builds.drain();
@@ -283,5 +313,5 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   if (!builds.executor && engine) {
     builds.executor = new EngineBuildExecutor({ engine, restAddress, registryAuth: opts.registryAuth ?? {}, accessSecret: secretManagerAccess(secretManager) });
   }
-  return { port, host, address, restPort: rest.port, restAddress, stop, reset, state, faults, operations, cloudRun, logging, ...platform, cloudBuild, caller, runtime };
+  return { port, host, address, restPort: rest.port, restAddress, stop, reset, state, faults, operations, cloudRun, logging, ...platform, cloudBuild, monitoring, caller, runtime };
 }

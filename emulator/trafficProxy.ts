@@ -1,7 +1,8 @@
 // A service's URLs in runtime mode: one HTTP listener on 127.0.0.1 for the service and one per traffic
 // tag. The service listener splits requests over the revisions by their percentages with a smooth
 // weighted round-robin (exact over every 100 requests, so tests can count), a tag listener always reaches
-// its revision. Every request that reaches the service is written to run.googleapis.com/requests.
+// its revision. Every request that reaches the service is written to run.googleapis.com/requests, and every
+// one handed to an instance is recorded as Cloud Monitoring metrics (monitoringRecorder.ts).
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,6 +26,8 @@ export interface ProxyDeps {
   isPublic(serviceName: string): boolean;
   /** The revision's request timeout (template.timeout, default 300 s). */
   requestTimeoutMs(serviceName: string, revision: string): number;
+  /** A request that reached an instance ended (Cloud Monitoring's request_count / request_latencies). */
+  recordRequest?(ref: RevisionRef, status: number, latencyMs: number, instanceId: string): void;
 }
 
 const FORBIDDEN_TEXT = 'The request was not authenticated. Either allow unauthenticated invocations or set the proper Authorization ' +
@@ -134,9 +137,11 @@ export class ServiceProxy {
     let requestSize = 0;
     let responseSize = 0;
     req.on('data', (chunk: Buffer) => { requestSize += chunk.length; });
+    const reached: { instance?: Instance } = {}; // set once the request is handed to an instance: only those count as metrics
     const log = (status: number, instance?: Instance, text?: string) => {
       if (!revision) return;
       const ref = { ...this.base, revision };
+      if (reached.instance) this.deps.recordRequest?.(ref, status, Date.now() - started, reached.instance.id);
       this.deps.writeLogs([requestEntry(ref, {
         method: req.method ?? 'GET', url: `http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, status, requestSize, responseSize,
         userAgent: header(req, 'user-agent'), remoteIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), referer: header(req, 'referer'),
@@ -156,6 +161,7 @@ export class ServiceProxy {
     }
     const instance = await this.deps.instanceFor(this.serviceName, revision).catch(() => undefined);
     if (!instance?.alive || !instance.hostPort) return answer(503, 'Service Unavailable\n', UNAVAILABLE_TEXT);
+    reached.instance = instance;
     const headers = { ...req.headers };
     headers['x-forwarded-for'] = [header(req, 'x-forwarded-for'), (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '')].filter(Boolean).join(', ');
     headers['x-forwarded-proto'] = 'http';
