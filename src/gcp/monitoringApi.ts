@@ -1,0 +1,19 @@
+// The narrow interface the metrics features use for Cloud Monitoring: plain requests and series in our own
+// types (src/core/metricQueries.ts), nothing of the client. The implementation (and
+// @google-cloud/monitoring's MetricServiceClient behind it) loads on the first call, in its own chunk.
+import type { MetricSeries, TimeSeriesQuery } from '../core/metricQueries';
+import type { MentorTarget } from '../core/settings';
+
+export interface MonitoringApi {
+  readonly target: MentorTarget;
+  /** "host:port" of an emulator, or undefined for Google. */
+  readonly endpoint: string | undefined;
+  /** ListTimeSeries (view FULL) with every page read; points oldest first in each series. */
+  listTimeSeries(query: TimeSeriesQuery): Promise<MetricSeries[]>;
+  close(): Promise<void>;
+}
+
+export async function connectMonitoring(target: MentorTarget): Promise<MonitoringApi> {
+  const { GoogleMonitoring } = await import('./monitoringClient');
+  return GoogleMonitoring.connect(target);
+}
