@@ -5,6 +5,7 @@
 //       extension and the CLI, so each module exists once (one google-gax, one UserFacingError class).
 //   dist/ssh.cjs  docker-modem's SSH agent with ssh2, required only for an ssh:// Docker host.
 //   dist/webview.js, dist/setupWizard.js  the webview bundles (service details; first-time setup).
+//   dist/metrics.js + dist/metrics.css  the metrics panel (uPlot; its CSS import becomes the .css file).
 //   out/  a plain transpile of src/emulator/test (same relative paths) so mocha, the emulator CLI and the
 //       VS Code test host run JavaScript without a TypeScript loader.
 // --production: minified, no source maps (what the .vsix ships). Type checking is `npm run typecheck` (tsc).
@@ -119,7 +120,8 @@ await Promise.all([
     outfile: 'dist/ssh.cjs',
     format: 'cjs',
   }),
-  ...[['webview-ui/src/main.ts', 'dist/webview.js'], ['webview-ui/src/setup/main.ts', 'dist/setupWizard.js']].map(([entry, outfile]) => esbuild.build({
+  ...[['webview-ui/src/main.ts', 'dist/webview.js'], ['webview-ui/src/setup/main.ts', 'dist/setupWizard.js'],
+    ['webview-ui/src/metrics/main.ts', 'dist/metrics.js']].map(([entry, outfile]) => esbuild.build({
     absWorkingDir: root,
     entryPoints: [entry],
     outfile,

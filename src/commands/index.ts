@@ -28,6 +28,7 @@ export const allCommands: readonly LazyCommand[] = [
   { id: 'mentor.setTailFilter', load: async () => (await import('./setTailFilter')).setTailFilter },
   { id: 'mentor.showBuildLog', load: async () => (await import('./showBuildLog')).showBuildLog },
   { id: 'mentor.showCloudLogEntries', load: async () => (await import('./showCloudLogEntries')).showCloudLogEntries },
+  { id: 'mentor.showMetrics', load: async () => (await import('./showMetrics')).showMetrics },
   { id: 'mentor.showLog', load: async () => (await import('./showLog')).showLog },
   { id: 'mentor.showServiceDetails', load: async () => (await import('./showServiceDetails')).showServiceDetails },
   { id: 'mentor.stopTail', load: async () => (await import('./stopTail')).stopTail },

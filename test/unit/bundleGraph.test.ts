@@ -76,6 +76,27 @@ describe('bundle graph', () => {
       `${clientChunk[0]} also holds the v2 client or the package index`);
   });
 
+  it('metrics load on demand: the Monitoring client, the panel and the series maths are not in the activation bundle', () => {
+    const outputs = meta();
+    const startup = startupInputs(outputs, 'dist/extension.mjs');
+    const named = (input: string) => (i: string) => i === input || i.endsWith(`/${input}`);
+    // The sparkline cache is the one part activation holds (it queries only when a service is expanded).
+    assert.ok(startup.includes('src/metrics/revisionSparklines.ts'), 'revisionSparklines.ts is wired into activation');
+    const lazy = ['node_modules/@google-cloud/monitoring/build/src/v3/metric_service_client.js', 'src/gcp/monitoringClient.ts',
+      'src/webview/metricsPanel.ts', 'src/metrics/metricsView.ts', 'src/core/metricSeries.ts', 'src/core/metricQueries.ts'];
+    for (const input of lazy) {
+      assert.ok(Object.values(outputs).some((o) => Object.keys(o.inputs).some(named(input))), `${input} is in no output file`);
+      assert.ok(!startup.some(named(input)), `${input} is loaded at activation`);
+    }
+    // The deep import leaves the alert, uptime, group and SLO clients out of the metrics chunk.
+    const holders = Object.entries(outputs).filter(([, o]) => Object.keys(o.inputs).some(named(lazy[0])));
+    assert.equal(holders.length, 1, 'one chunk holds the MetricServiceClient');
+    assert.ok(!Object.keys(holders[0][1].inputs).some((i) => /monitoring\/build\/src\/(index\.js|v3\/(alert|uptime|group|service_monitoring))/.test(i)),
+      `${holders[0][0]} also holds other Monitoring clients`);
+    const css = fs.readFileSync(path.join(ROOT, 'dist', 'metrics.css'), 'utf8');
+    assert.match(css, /\.uplot/, "uPlot's stylesheet ships as dist/metrics.css");
+  });
+
   it('ssh2 is only in dist/ssh.cjs, which the Docker chunk requires on demand', () => {
     const outputs = meta();
     const withSsh2 = Object.entries(outputs).filter(([, o]) => Object.keys(o.inputs).some((i) => i.includes('node_modules/ssh2/'))).map(([f]) => f);
