@@ -11,6 +11,8 @@ import { LocalRunSession } from './local/localRunSession';
 import { PROPOSAL_SCHEME, ProposedFiles } from './local/proposedFiles';
 import { CloudDiagnostics } from './logs/cloudDiagnostics';
 import { TailManager } from './logs/tailManager';
+import { MonitoringConnection } from './metrics/monitoringConnection';
+import { RevisionSparklines } from './metrics/revisionSparklines';
 import { ExplorerProvider } from './tree/explorerProvider';
 import { ExplorerNode } from './tree/nodes';
 import { readTarget, TRUSTED_ENDPOINTS_KEY } from './workspaceSettings';
@@ -24,6 +26,8 @@ export interface MentorApi {
   readonly tails: TailManager;
   readonly cloudDiagnostics: CloudDiagnostics;
   readonly builds: BuildsFeature;
+  /** Revision-row sparklines (tests check one query per expanded service). */
+  readonly sparklines: RevisionSparklines;
   /** How long activate() took, for the benchmark. */
   readonly activationMs: number;
   /** performance.now() when activate() started, and when the first bundled module started to run (bench). */
@@ -38,10 +42,12 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
   const readTargetNow = () => readTarget(context.globalState.get<string[]>(TRUSTED_ENDPOINTS_KEY, []));
   const connection = new CloudRunConnection(readTargetNow);
   const builds = new BuildsFeature(readTargetNow, log);
-  const explorer = new ExplorerProvider(connection, log, builds);
+  const monitoring = new MonitoringConnection(readTargetNow);
+  const sparklines = new RevisionSparklines(monitoring, log);
+  const explorer = new ExplorerProvider(connection, log, builds, sparklines);
   const treeView = vscode.window.createTreeView('mentor.explorer', { treeDataProvider: explorer, showCollapseAll: true });
   explorer.attach(treeView);
-  context.subscriptions.push(log, builds, explorer, treeView);
+  context.subscriptions.push(log, builds, explorer, treeView, sparklines, { dispose: () => void monitoring.dispose() });
 
   const docker = new DockerConnection(() => vscode.workspace.getConfiguration('mentor').get<string>('dockerHost', '').trim());
   const buildOutput = vscode.window.createOutputChannel('Mentor: Build');
@@ -62,7 +68,7 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
 
   const ctx: MentorContext = {
     extension: context, log, connection, explorer, previousTraffic: new Map(), docker, buildOutput, deployOutput, localRun, proposals,
-    tails, cloudDiagnostics, deployButton, deploysRunning: new Set(), builds,
+    tails, cloudDiagnostics, deployButton, deploysRunning: new Set(), builds, monitoring, sparklines, rollouts: new Map(),
   };
   registerCommands(ctx, allCommands);
 
@@ -71,6 +77,7 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
     if (['project', 'region', 'apiEndpoint'].some((key) => event.affectsConfiguration(`mentor.${key}`))) {
       log.info('Cloud Run target changed; reconnecting.');
       connection.reset();
+      monitoring.reset();
       void builds.reset();
       explorer.refresh();
     }
@@ -86,7 +93,7 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
   const activationMs = Date.now() - started;
   log.info(`Mentor activated in ${activationMs} ms`);
   const firstModuleAt = (globalThis as { __mentorFirstModuleAt?: number }).__mentorFirstModuleAt;
-  return { explorer, treeView, connection, localRun, tails, cloudDiagnostics, builds, activationMs, activateStartedAt, firstModuleAt };
+  return { explorer, treeView, connection, localRun, tails, cloudDiagnostics, builds, sparklines, activationMs, activateStartedAt, firstModuleAt };
 }
 
 export function deactivate(): void {

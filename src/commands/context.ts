@@ -5,6 +5,9 @@ import { BuildsFeature } from '../builds/buildsFeature';
 import { DockerConnection } from '../docker/dockerConnection';
 import { CloudRunConnection } from '../gcp/cloudRunConnection';
 import { LocalRunSession } from '../local/localRunSession';
+import type { RevisionSparklines } from '../metrics/revisionSparklines';
+import type { MonitoringConnection } from '../metrics/monitoringConnection';
+import type { RolloutSteering } from '../deploy/rolloutSteering';
 import { CloudDiagnostics } from '../logs/cloudDiagnostics';
 import { TailManager } from '../logs/tailManager';
 import { ProposedFiles } from '../local/proposedFiles';
@@ -32,6 +35,12 @@ export interface MentorContext {
   readonly deploysRunning: Set<string>;
   /** Cloud Build status (status bar, Builds nodes, notices); on once the workspace has CI/CD. */
   readonly builds: BuildsFeature;
+  /** Cloud Monitoring, connected on first use (the metrics panel, the sparklines, the rollout gates). */
+  readonly monitoring: MonitoringConnection;
+  /** Requests and errors per revision for the explorer's revision rows (one query per expanded service). */
+  readonly sparklines: RevisionSparklines;
+  /** Rollouts this window runs, by service resource name: the metrics panel's Promote / Roll back steer them. */
+  readonly rollouts: Map<string, RolloutSteering>;
 }
 
 export interface MentorCommand<Args extends unknown[] = unknown[]> {

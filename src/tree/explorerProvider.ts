@@ -6,6 +6,7 @@ import { UserFacingError } from '../core/errors';
 import { ServiceSummary } from '../core/model';
 import { CloudRunConnection } from '../gcp/cloudRunConnection';
 import type { BuildsFeature } from '../builds/buildsFeature';
+import type { RevisionSparklines } from '../metrics/revisionSparklines';
 import { BuildNode, BuildsNode, buildItem, buildsItem } from './buildNodes';
 import { ExplorerNode, MessageNode, RevisionNode, ServiceNode, messageItem, revisionItem, serviceItem } from './nodes';
 
@@ -21,6 +22,9 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   /** One "Builds" node per service (by service id), kept so a change redraws exactly that node. */
   private readonly buildsNodes = new Map<string, BuildsNode>();
   private readonly buildsListener: vscode.Disposable | undefined;
+  /** The revision rows last shown per service, so arriving sparklines redraw exactly those rows. */
+  private readonly revisionNodes = new Map<string, RevisionNode[]>();
+  private readonly sparklinesListener: vscode.Disposable | undefined;
   private view: vscode.TreeView<ExplorerNode> | undefined;
   /** The first-level load under way; the view and commands asking at the same time share it. */
   private pendingLoad: Promise<ExplorerNode[]> | undefined;
@@ -33,7 +37,12 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     private readonly log: vscode.LogOutputChannel,
     /** Build status; without it (or until CI/CD is found) services show no Builds node. */
     private readonly builds?: BuildsFeature,
+    /** Requests/errors of the last hour on revision rows; without it rows show none. */
+    private readonly sparklines?: RevisionSparklines,
   ) {
+    this.sparklinesListener = sparklines?.onDidChange((service) => {
+      for (const node of this.revisionNodes.get(service) ?? []) this.changed.fire(node);
+    });
     this.buildsListener = builds?.onDidChangeBuilds((service) => {
       if (service === undefined) for (const node of this.serviceNodes.values()) this.changed.fire(node);
       else {
@@ -80,7 +89,7 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   getTreeItem(node: ExplorerNode): vscode.TreeItem {
     switch (node.kind) {
       case 'service': return serviceItem(node);
-      case 'revision': return revisionItem(node);
+      case 'revision': return revisionItem(node, this.sparklines?.get(node.service.name)?.get(node.revision.id));
       case 'message': return messageItem(node);
       case 'builds': return buildsItem(node);
       case 'build': return buildItem(node);
@@ -139,7 +148,11 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     try {
       const revisions = await (await this.connection.api()).listRevisions(node.service.name);
       if (revisions.length === 0) return [{ kind: 'message', icon: 'info', text: 'No revisions' }];
-      return revisions.map((revision): RevisionNode => ({ kind: 'revision', revision, service: node.service }));
+      const nodes = revisions.map((revision): RevisionNode => ({ kind: 'revision', revision, service: node.service }));
+      this.revisionNodes.set(node.service.name, nodes);
+      // One query for all of the service's rows, answered after they are drawn.
+      this.sparklines?.request(node.service);
+      return nodes;
     } catch (error) {
       return this.errorNodes(error, false);
     }
@@ -187,6 +200,7 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     this.changed.dispose();
     this.stateChanged.dispose();
     this.buildsListener?.dispose();
+    this.sparklinesListener?.dispose();
   }
 }
 

@@ -53,7 +53,13 @@ export function serviceItem(node: ServiceNode): vscode.TreeItem {
   return item;
 }
 
-export function revisionItem(node: RevisionNode): vscode.TreeItem {
+/** The last hour of a revision, from Cloud Monitoring: "▁▂▅█" and "1.2k req/h, 0.3% 5xx". */
+export interface RevisionActivity {
+  blocks: string;
+  text: string;
+}
+
+export function revisionItem(node: RevisionNode, activity?: RevisionActivity): vscode.TreeItem {
   const { revision, service } = node;
   const serving = isServing(revision.id, service.trafficStatuses);
   // Serving revisions stand out: highlighted label, filled icon, traffic share first.
@@ -62,7 +68,7 @@ export function revisionItem(node: RevisionNode): vscode.TreeItem {
   item.id = revision.name;
   const traffic = revisionTrafficLabel(revision.id, service.trafficStatuses);
   const created = revision.createTime ? relativeTime(revision.createTime) : '';
-  item.description = [traffic, created].filter(Boolean).join(' · ');
+  item.description = [traffic, created, activity ? `${activity.blocks} ${activity.text}` : ''].filter(Boolean).join(' · ');
   item.iconPath = revision.state !== 'ready' ? STATE_ICONS[revision.state]
     : serving ? new vscode.ThemeIcon('circle-filled', new vscode.ThemeColor('charts.green'))
       : new vscode.ThemeIcon('circle-outline');
@@ -73,6 +79,7 @@ export function revisionItem(node: RevisionNode): vscode.TreeItem {
   if (revision.image) tooltip.appendMarkdown(`Image: \`${revision.image}\`\n\n`);
   if (revision.imageDigest) tooltip.appendMarkdown(`Digest: \`${shortDigest(revision.imageDigest)}\`\n\n`);
   if (revision.createTime) tooltip.appendText(`Created ${revision.createTime.toLocaleString()}`);
+  if (activity) tooltip.appendText(`\n\nLast hour: ${activity.blocks} ${activity.text}`);
   item.tooltip = tooltip;
   return item;
 }
