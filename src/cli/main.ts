@@ -12,11 +12,13 @@ import { endpointNeedsTrust, MentorTarget } from '../core/settings';
 import { untrustedEndpointError } from '../gcp/clientOptions';
 import { connectCloudRun } from '../gcp/cloudRun';
 import { connectCloudLogging } from '../gcp/cloudLogging';
+import { connectMonitoring, type MonitoringApi } from '../gcp/monitoringApi';
 import { idTokenHeaders } from '../gcp/idToken';
 import { connectPreflight } from '../gcp/preflightApi';
 import { registryAuthFor } from '../gcp/registryCredentials';
 import { connectDocker } from '../docker/connect';
 import { deployLogsFrom } from '../deploy/deployLogs';
+import { deployMetricsFrom } from '../deploy/deployMetrics';
 import { runDeploy } from '../deploy/pipeline';
 import { DeployUi } from '../deploy/types';
 import { gitRevisionTag } from '../local/gitRevision';
@@ -77,10 +79,14 @@ export async function main(argv: string[]): Promise<number> {
   const preflight = await connectPreflight(target);
   const logging = connectCloudLogging(target);
   logging.catch(() => undefined);
+  // Connected only if a gate asks; a project without the Monitoring API falls back to request logs.
+  let monitoring: Promise<MonitoringApi> | undefined;
+  const connectMonitoringOnce = () => (monitoring ??= connectMonitoring(target));
   try {
     const result = await runDeploy({ config, folder, sourceTag: await gitRevisionTag(folder) }, {
       cloudRun, preflight, docker: () => connectDocker(), registryAuth: (host) => registryAuthFor(target, host),
       logs: deployLogsFrom(() => logging, config.project, config.region),
+      metrics: deployMetricsFrom(connectMonitoringOnce, config.project, config.region),
       authHeaders: config.allowUnauthenticated ? undefined : (url) => idTokenHeaders(target, url),
     }, ui, abort.signal);
     process.stdout.write(`Deployed ${result.revision} · ${result.url} · ${result.healthPath} ${result.healthStatus} in ${result.healthMs} ms\n`);
@@ -95,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof UserFacingError && error.detail) process.stderr.write(`${error.detail}\n`);
     return 1;
   } finally {
-    await Promise.allSettled([cloudRun.close(), preflight.close(), logging.then((l) => l.close())]);
+    await Promise.allSettled([cloudRun.close(), preflight.close(), logging.then((l) => l.close()), monitoring?.then((m) => m.close())]);
   }
 }
 

@@ -10,6 +10,8 @@ import { idTokenHeaders } from '../gcp/idToken';
 import { connectPreflight, type PreflightApi } from '../gcp/preflightApi';
 import { registryAuthFor } from '../gcp/registryCredentials';
 import { deployLogsFrom } from '../deploy/deployLogs';
+import { deployMetricsFrom } from '../deploy/deployMetrics';
+import { RolloutSteering } from '../deploy/rolloutSteering';
 import { runDeploy } from '../deploy/pipeline';
 import { RestoreFailedError } from '../deploy/releaseSteps';
 import { DeployDeps, DeployResult, DeployUi } from '../deploy/types';
@@ -42,6 +44,9 @@ export const deploy: MentorCommand = {
     const logging = connectCloudLogging(target);
     logging.catch(() => undefined);
     let preflight: PreflightApi | undefined;
+    // The metrics panel's Promote / Roll back reach this rollout through it.
+    const steering = new RolloutSteering();
+    ctx.rollouts.set(serviceName, steering);
     try {
       const cloudRun = await ctx.connection.api();
       preflight = await connectPreflight(target);
@@ -49,6 +54,8 @@ export const deploy: MentorCommand = {
         cloudRun, preflight, docker: () => ctx.docker.engine(),
         registryAuth: (host) => registryAuthFor(target, host),
         logs: deployLogsFrom(() => logging, config.project, config.region),
+        metrics: deployMetricsFrom(() => ctx.monitoring.api(), config.project, config.region),
+        steering,
         authHeaders: config.allowUnauthenticated ? undefined : (url) => idTokenHeaders(target, url),
       };
       output.clear();
@@ -71,6 +78,7 @@ export const deploy: MentorCommand = {
       throw error;
     } finally {
       ctx.deploysRunning.delete(serviceName);
+      ctx.rollouts.delete(serviceName);
       showDeployRunning(ctx, undefined);
       ctx.explorer.setBusy(serviceName, undefined);
       ctx.explorer.refresh();

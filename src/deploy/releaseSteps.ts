@@ -7,11 +7,12 @@ import { DeployPlan, describePlan, planNewService, planServiceChanges, unlistedE
 import { patchLiveService, ServiceSpec } from '../core/servicePatch';
 import { UserCancelledError, UserFacingError } from '../core/errors';
 import { ServiceSummary, TrafficTarget } from '../core/model';
-import { CANDIDATE_TAG, candidateSplit, errorRatePercent, nextRevisionName, pinnedSplit } from '../core/rolloutPlan';
+import { CANDIDATE_TAG, candidateSplit, nextRevisionName, pinnedSplit } from '../core/rolloutPlan';
 import { describeCheck, describeResolved, HealthCheckStep, ResolvedHealthCheck } from '../core/healthCheck';
 import { cloudChecks, runHealthChecks } from '../docker/healthCheckProbe';
 import { toRawTraffic, toServiceSummary } from '../gcp/cloudRunMapping';
 import { DeployDeps, DeployUi } from './types';
+import { gateCounts } from './gateCounts';
 
 
 export interface Release {
@@ -185,11 +186,17 @@ export async function rollout(config: DeployConfig, release: Release, deps: Depl
   const steps = config.rollout.strategy === 'allAtOnce' ? [100] : config.rollout.steps.filter((s) => s > 0);
   let service = release.service;
   try {
-    for (const percent of steps) {
+    for (const step of steps) {
       if (signal.aborted) throw new UserCancelledError();
+      const decision = deps.steering?.decision;
+      if (decision === 'rollBack') throw new Error('Roll back was chosen in the metrics panel.');
+      // Promote skips the remaining gates: the next move is straight to 100%.
+      const percent = decision === 'promote' ? 100 : step;
+      if (decision === 'promote') ui.log(`Promoted from the metrics panel: 100% to ${release.revision}, remaining gates skipped.`);
       ui.progress('rollout', `${percent}% to ${release.revision}`);
       service = await deps.cloudRun.updateTraffic(name, candidateSplit(release.previous, release.revision, percent), signal);
-      if (percent < 100) await gate(config, release, percent, deps, ui, signal);
+      if (percent === 100) return service;
+      await gate(config, release, percent, deps, ui, signal);
     }
     return service;
   } catch (error) {
@@ -224,11 +231,12 @@ async function restoreFailed(name: string, release: Release, deps: DeployDeps, c
 
 /** Health checks of the candidate over the interval, then its 5xx rate from request logs. */
 async function gate(config: DeployConfig, release: Release, percent: number, deps: DeployDeps, ui: DeployUi, signal: AbortSignal): Promise<void> {
-  const since = new Date().toISOString();
+  const since = new Date();
   const pause = (config.rollout.intervalSeconds * 1000) / config.rollout.healthChecks;
   const base = candidateBaseUrl(config, release);
   for (let check = 1; check <= config.rollout.healthChecks; check++) {
-    await sleep(pause, signal);
+    await sleep(pause, signal, deps.steering?.signal);
+    if (deps.steering?.decision) return;
     const probe = await runCloudChecks(base, release, 10_000, deps, signal);
     if (!probe.ok) {
       if (probe.probe.reason === 'aborted') throw new UserCancelledError();
@@ -237,17 +245,21 @@ async function gate(config: DeployConfig, release: Release, percent: number, dep
     }
     ui.log(`Gate ${percent}%: health check ${check}/${config.rollout.healthChecks} ${probe.status}`);
   }
-  const statuses = await deps.logs.requestStatuses(config.service, release.revision, since).catch(() => []);
-  const rate = errorRatePercent(statuses);
-  ui.log(`Gate ${percent}%: ${statuses.length} requests, error rate ${rate === undefined ? 'n/a' : `${rate.toFixed(1)}%`}`);
+  const counts = await gateCounts(config.service, release.revision, since, deps);
+  const rate = counts.requests ? (100 * counts.errors) / counts.requests : undefined;
+  ui.log(`Gate ${percent}%: ${counts.requests} requests, ${counts.errors} answered 5xx, error rate ${rate === undefined ? 'n/a' : `${rate.toFixed(1)}%`}` +
+    `${counts.p95Ms === undefined ? '' : `, p95 ${Math.round(counts.p95Ms)} ms`} (from ${counts.source})`);
   if (rate !== undefined && rate > config.rollout.maxErrorRatePercent) {
     throw new Error(`error rate ${rate.toFixed(1)}% at ${percent}% is above mentor.rollout.maxErrorRatePercent (${config.rollout.maxErrorRatePercent}%).`);
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Rejects on cancel; resolves early when `wake` aborts (a decision from the metrics panel). */
+function sleep(ms: number, signal: AbortSignal, wake?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (wake?.aborted) return resolve();
     const timer = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => { clearTimeout(timer); reject(new UserCancelledError()); }, { once: true });
+    wake?.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
   });
 }

@@ -6,6 +6,7 @@ import type { TrafficTarget } from '../core/model';
 import type { DockerEngine, PushResult, RegistryAuth } from '../docker/types';
 import type { CloudRunApi } from '../gcp/cloudRun';
 import type { PreflightApi } from '../gcp/preflightApi';
+import type { RolloutSteering } from './rolloutSteering';
 
 export type DeployStep = 'preflight' | 'build' | 'smoke test' | 'push' | 'deploy' | 'verify' | 'rollout';
 
@@ -27,12 +28,27 @@ export interface DeployLogs {
   requestStatuses(service: string, revision: string, sinceIso: string): Promise<number[]>;
 }
 
+/** The candidate's requests from Cloud Monitoring, for the rollout gates (request logs are the fallback). */
+export interface DeployMetrics {
+  requestCounts(service: string, revision: string, since: Date, until: Date): Promise<{
+    requests: number;
+    errors: number;
+    p95Ms?: number;
+    /** End of the newest point Monitoring had: older than the gate's last minute means it lags. */
+    newestPoint?: Date;
+  }>;
+}
+
 export interface DeployDeps {
   cloudRun: CloudRunApi;
   preflight: PreflightApi;
   docker(): Promise<DockerEngine>;
   registryAuth(registryHost: string): Promise<RegistryAuth | undefined>;
   logs: DeployLogs;
+  /** Cloud Monitoring for the gates; without it they read request logs. */
+  metrics?: DeployMetrics;
+  /** A person's Promote / Roll back while the rollout runs (the metrics panel). */
+  steering?: RolloutSteering;
   /** Extra headers for health checks of private services (an ID token); undefined for public ones. */
   authHeaders?(url: string): Promise<Record<string, string> | undefined>;
 }
