@@ -84,8 +84,8 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
   }));
   context.subscriptions.push({ dispose: () => void connection.dispose() });
 
-  // Build status waits for CI/CD: a cloudbuild.yaml looked for after start-up, or created later.
-  builds.watchForCicd();
+  // Build status waits for CI/CD: a cloudbuild.yaml at a folder's top, one found once the view is shown, or created later.
+  builds.watchForCicd(treeView);
   // After activate() returns, and from its own chunk: activation pays nothing for the first-open offer.
   setTimeout(() => void import('./setup/firstOpenOffer').then((m) => m.offerSetupOnce(context))
     .catch((error: unknown) => log.warn(`Setup offer: ${(error as Error)?.message ?? error}`)), 0);

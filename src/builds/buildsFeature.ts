@@ -1,6 +1,9 @@
 // Build status, switched on only once the workspace has CI/CD (a cloudbuild.yaml, found after activation
 // or created later) or a build command asks for it: until then nothing is read, listed or subscribed. It
 // switches off again when the last build config is deleted.
+// Start-up looks only at each folder's top (a few stats, like the first-open offer): where Cloud Build's
+// triggers look by default and where Mentor writes the file. The workspace-wide search waits until the
+// Cloud Run view is shown, so a window that never opens it scans nothing.
 // The session (clients, watcher, status bar) is its own chunk, loaded when switched on.
 import * as vscode from 'vscode';
 import type { BuildSummary } from '../core/builds';
@@ -8,12 +11,29 @@ import type { MentorTarget } from '../core/settings';
 import type { BuildSession } from './buildSession';
 
 export const CLOUD_BUILD_FILES = '**/cloudbuild.{yaml,yml,json}';
+const ROOT_CLOUD_BUILD_FILES = ['cloudbuild.yaml', 'cloudbuild.yml', 'cloudbuild.json'];
 /** Looking for cloudbuild.yaml waits until the window has settled. */
 const DETECT_AFTER_MS = 3_000;
 
 /** The first build config in the workspace, if any (one result is enough to know CI/CD is there). */
 function findCloudBuildFile(): Thenable<vscode.Uri | undefined> {
   return vscode.workspace.findFiles(CLOUD_BUILD_FILES, '**/node_modules/**', 1).then((found) => found[0]);
+}
+
+/** A build config at the top of a workspace folder: one stat per name and folder, no search. */
+async function findRootCloudBuildFile(): Promise<vscode.Uri | undefined> {
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    for (const name of ROOT_CLOUD_BUILD_FILES) {
+      const uri = vscode.Uri.joinPath(folder.uri, name);
+      try {
+        await vscode.workspace.fs.stat(uri);
+        return uri;
+      } catch {
+        // not there; try the next name
+      }
+    }
+  }
+  return undefined;
 }
 
 export class BuildsFeature implements vscode.Disposable {
@@ -30,18 +50,34 @@ export class BuildsFeature implements vscode.Disposable {
     private readonly machineId: string = vscode.env.machineId,
   ) {}
 
-  /** After activation: one search for a build config, and a watcher for one created later. */
-  watchForCicd(): void {
+  /**
+   * After activation: a look at the folders' tops, a watcher for a build config created later, and the
+   * workspace-wide search the first time `view` becomes visible.
+   */
+  watchForCicd(view: vscode.TreeView<unknown>): void {
     const files = vscode.workspace.createFileSystemWatcher(CLOUD_BUILD_FILES, false, true, false);
     files.onDidCreate((uri) => void this.enable(`${vscode.workspace.asRelativePath(uri)} was created`), undefined, this.disposables);
     files.onDidDelete(() => void findCloudBuildFile().then((left) => {
       if (!left) return this.disable('no cloudbuild.yaml is left in the workspace');
     }), undefined, this.disposables);
     this.disposables.push(files);
-    const timer = setTimeout(() => void findCloudBuildFile().then((found) => {
+    const detect = (find: () => Thenable<vscode.Uri | undefined>) => void find().then((found) => {
       if (found) return this.enable(`${vscode.workspace.asRelativePath(found)} found`);
-    }, (error: unknown) => this.log.warn(`Looking for cloudbuild.yaml failed: ${(error as Error)?.message ?? error}`)), DETECT_AFTER_MS);
+    }, (error: unknown) => this.log.warn(`Looking for cloudbuild.yaml failed: ${(error as Error)?.message ?? error}`));
+    let settled = false;
+    let searched = false;
+    const searchOnce = () => {
+      if (!settled || searched || !view.visible || this.session) return;
+      searched = true;
+      detect(findCloudBuildFile);
+    };
+    const timer = setTimeout(() => {
+      settled = true;
+      if (view.visible) searchOnce();
+      else detect(findRootCloudBuildFile);
+    }, DETECT_AFTER_MS);
     this.disposables.push({ dispose: () => clearTimeout(timer) });
+    view.onDidChangeVisibility(searchOnce, undefined, this.disposables);
   }
 
   /** Switches build status on (idempotent) and returns the running session. */
