@@ -15,7 +15,7 @@ import type { RuntimeManager } from './runtimeManager';
 import { paginate } from './pagination';
 import type { LoadedProtos } from './protos';
 import {
-  beginReconcile, finishFailed, finishServing, isRevisionReady, markRevisionFailed, markRevisionReady, newRevision, newServiceRecord, serviceView,
+  beginReconcile, finishFailed, finishServing, isRevisionReady, markRevisionFailed, markRevisionReady, markServiceReady, settleTraffic, newRevision, newServiceRecord, serviceView,
   shortRevisionName, type ServiceAddress,
 } from './resourceBuilders';
 import { mergeWithMask, specOf, specsEqual, validatedSpec, type ServiceSpec } from './serviceSpec';
@@ -148,9 +148,20 @@ export class CloudRunBackend {
         if (runtime && record.runtime) await runtime.servingChanged(record);
         return { error: { code: failed.code, message: failed.message } };
       }
-      if (!superseded) finishServing(record, a, at, revision);
+      if (!runtime || !record.runtime) {
+        if (!superseded) finishServing(record, a, at, revision);
+        else if (revision) markRevisionReady(revision, at);
+        return { response: protos.packService(record.service) };
+      }
+      // Ready only once the proxy serves the new split: a poller that sees Ready (gcloud, the rollout) must
+      // reach the revisions it names, also when one was scaled to zero and has to start first.
+      if (!superseded) settleTraffic(record, a, at, revision);
       else if (revision) markRevisionReady(revision, at);
-      if (runtime && record.runtime) await runtime.servingChanged(record);
+      await runtime.servingChanged(record);
+      if (!superseded && this.services[name] === record && record.service.generation === generation) {
+        markServiceReady(record.service, nowTimestamp());
+        this.deps.state.changed();
+      }
       return { response: protos.packService(record.service) };
     });
   }

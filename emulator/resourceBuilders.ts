@@ -127,6 +127,12 @@ export function beginReconcile(record: ServiceRecord, at: Timestamp, modifier: s
 
 /** The deployment succeeded: `revision` (if a new one was made) is ready and the traffic is live. */
 export function finishServing(record: ServiceRecord, a: ServiceAddress, at: Timestamp, revision?: Revision): void {
+  settleTraffic(record, a, at, revision);
+  markServiceReady(record.service, at);
+}
+
+/** The traffic the finished deployment serves (resolved statuses, URLs); the service still reports reconciling. */
+export function settleTraffic(record: ServiceRecord, a: ServiceAddress, at: Timestamp, revision?: Revision): void {
   const svc = record.service;
   if (revision) {
     markRevisionReady(revision, at);
@@ -138,10 +144,14 @@ export function finishServing(record: ServiceRecord, a: ServiceAddress, at: Time
   const latestReady = svc.latestReadyRevision ? shortRevisionName(svc.latestReadyRevision) : '';
   svc.trafficStatuses = resolveTrafficStatuses(svc.traffic ?? [], latestReady, (tag) =>
     serviceUri(a.project, a.location, a.service, tag));
-  svc.observedGeneration = svc.generation;
-  svc.reconciling = false;
   svc.uri = serviceUri(a.project, a.location, a.service);
   svc.urls = serviceUrls(a.project, a.location, a.service);
+}
+
+/** Ready: the last step of a deployment, once its traffic is served. */
+export function markServiceReady(svc: Service, at: Timestamp): void {
+  svc.observedGeneration = svc.generation;
+  svc.reconciling = false;
   const ok = (type: string) => condition(type, 'CONDITION_SUCCEEDED', at);
   svc.terminalCondition = ok('Ready');
   svc.conditions = [ok('Ready'), ok('ConfigurationsReady'), ok('RoutesReady')];
