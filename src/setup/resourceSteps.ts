@@ -1,7 +1,7 @@
 // What the project needs before a first deploy: the APIs, a Docker repository, a runtime service account
 // with its roles, and a deployer who may do all of it.
 import { afterEnabling, grantRoles, missingRoles, waitUntilReadable } from './retries';
-import { CheckResult, REQUIRED_APIS, RUNTIME_ROLES, SetupContext, SetupStep, projectOf, serviceAccountEmail } from './setupContext';
+import { CheckResult, REQUIRED_APIS, SetupContext, SetupStep, projectOf, runtimeRoles, runtimeRolesText, serviceAccountEmail } from './setupContext';
 
 export const apisStep: SetupStep = {
   id: 'apis',
@@ -57,10 +57,10 @@ export const serviceAccountStep: SetupStep = {
     const project = projectOf(ctx);
     const email = serviceAccountEmail(ctx.answers);
     const account = await afterEnabling(ctx, () => ctx.api.getServiceAccount(project, email));
-    if (!account) return { status: 'missing', summary: `No service account ${email}.`, willCreate: `service account ${email} with ${RUNTIME_ROLES.join(', ')}` };
-    const lacking = missingRoles(await ctx.api.getProjectIamPolicy(project), `serviceAccount:${email}`, RUNTIME_ROLES);
+    if (!account) return { status: 'missing', summary: `No service account ${email}.`, willCreate: `service account ${email} with ${runtimeRolesText(ctx)}` };
+    const lacking = missingRoles(await ctx.api.getProjectIamPolicy(project), `serviceAccount:${email}`, runtimeRoles(ctx));
     if (lacking.length) return { status: 'missing', summary: `${email} lacks ${lacking.join(', ')}.`, willCreate: `grant ${lacking.join(', ')} to ${email}` };
-    return { status: 'done', summary: `${email} with ${RUNTIME_ROLES.join(', ')}.` };
+    return { status: 'done', summary: `${email} with ${runtimeRolesText(ctx)}.` };
   },
   async create(ctx) {
     const project = projectOf(ctx);
@@ -72,15 +72,16 @@ export const serviceAccountStep: SetupStep = {
       const visible = await waitUntilReadable(ctx, email, () => ctx.api.getServiceAccount(project, email));
       if (!visible) throw new Error(`${email} was created but is still not readable; check again in a minute.`);
     }
-    ctx.progress(`Granting ${RUNTIME_ROLES.join(', ')} to ${email}…`);
+    const roles = runtimeRoles(ctx);
+    ctx.progress(`Granting ${roles.join(', ')} to ${email}…`);
     await grantRoles(ctx, { get: () => ctx.api.getProjectIamPolicy(project), set: (p) => ctx.api.setProjectIamPolicy(project, p) },
-      `serviceAccount:${email}`, RUNTIME_ROLES);
+      `serviceAccount:${email}`, roles);
   },
   gcloud(ctx) {
     const project = ctx.answers.project ?? 'PROJECT_ID';
     const email = serviceAccountEmail(ctx.answers);
     return [`gcloud iam service-accounts create ${ctx.answers.serviceAccountId} --display-name="Cloud Run: ${ctx.answers.service}" --project ${project}`,
-      ...RUNTIME_ROLES.map((role) => `gcloud projects add-iam-policy-binding ${project} --member=serviceAccount:${email} --role=${role}`)].join('\n');
+      ...runtimeRoles(ctx).map((role) => `gcloud projects add-iam-policy-binding ${project} --member=serviceAccount:${email} --role=${role}`)].join('\n');
   },
 };
 

@@ -1,5 +1,6 @@
 // What the setup wizard's steps share: the answers gathered so far and the Google calls behind SetupApi.
 // No vscode import: the steps run (and are unit-tested) without VS Code.
+import { describeAppRole, type AppRole } from '../core/appRoles';
 import { SetupApi } from '../gcp/setupApi';
 
 export type StepId = 'signIn' | 'project' | 'billing' | 'apis' | 'repository' | 'serviceAccount' | 'permissions' | 'secrets';
@@ -29,6 +30,8 @@ export interface SetupContext {
   readonly emulator?: string;
   /** Env vars the app reads (core/appEnvVars). */
   readonly appEnvVars: readonly string[];
+  /** Roles for the Google services the app calls itself (core/appRoles); granted to the runtime account. */
+  readonly appRoles?: readonly AppRole[];
   /** Waits between retries; tests pass one that does not wait. */
   sleep(ms: number): Promise<void>;
   /** A line of progress for the step that is running ("Enabling 3 APIs…"). */
@@ -67,6 +70,16 @@ export const REQUIRED_APIS = [
 
 /** What any Cloud Run service needs to write its logs and metrics; secret access is granted per secret. */
 export const RUNTIME_ROLES = ['roles/logging.logWriter', 'roles/monitoring.metricWriter'] as const;
+
+/** The runtime account's project roles: RUNTIME_ROLES and those the app's own Google calls need. */
+export function runtimeRoles(ctx: Pick<SetupContext, 'appRoles'>): string[] {
+  return [...new Set([...RUNTIME_ROLES, ...(ctx.appRoles ?? []).map((r) => r.role)])];
+}
+
+/** The roles as a plan line names them: why each app role is there. */
+export function runtimeRolesText(ctx: Pick<SetupContext, 'appRoles'>): string {
+  return [...RUNTIME_ROLES, ...(ctx.appRoles ?? []).filter((r) => !(RUNTIME_ROLES as readonly string[]).includes(r.role)).map(describeAppRole)].join(', ');
+}
 
 export const SECRET_ACCESSOR_ROLE = 'roles/secretmanager.secretAccessor';
 

@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import { webviewHtml } from './webviewHtml';
 import { MentorContext } from '../commands/context';
-import { findAppEnvVars } from '../core/appEnvVars';
+import { findAppEnvVars, type SourceFile } from '../core/appEnvVars';
+import { findAppRoles } from '../core/appRoles';
 import { connectSetupApi } from '../gcp/setupApi';
 import { workspaceProjectFiles } from '../local/workspaceFiles';
 import { saveSecret } from '../setup/secretsStep';
@@ -125,13 +126,14 @@ export class SetupWizardPanel implements vscode.Disposable {
     const target = readTarget(this.ctx.extension.globalState.get<string[]>(TRUSTED_ENDPOINTS_KEY, []));
     const api = await connectSetupApi(target);
     const answers = currentAnswers(this.folder, this.ctx.extension.workspaceState.get<string[]>(notSecretsKey(this.folder), []));
-    const scanned = await this.scanEnvVars();
+    const sources = await this.appSources();
+    const scanned = findAppEnvVars(sources);
     // Variables the settings already reference stay in the list even when the scan does not see them.
     const envVars = [...scanned, ...Object.keys(answers.secrets).filter((name) => !scanned.some((v) => v.name === name))
       .map((name) => ({ name, foundIn: ['mentor.secrets'] }))];
     const emulator = target.apiEndpoint && !target.untrustedEndpoint ? target.apiEndpoint : undefined;
     this.setup = {
-      api, answers, emulator, appEnvVars: envVars.map((v) => v.name), apisJustEnabled: false,
+      api, answers, emulator, appEnvVars: envVars.map((v) => v.name), appRoles: findAppRoles(sources), apisJustEnabled: false,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       progress: (note) => this.progress(note),
     };
@@ -187,11 +189,11 @@ export class SetupWizardPanel implements vscode.Disposable {
     if (working) this.post({ type: 'step', step: { ...working, note } });
   }
 
-  private async scanEnvVars() {
+  /** The app's Python sources, .env examples and dependency files: what the env-var and role scans read. */
+  private async appSources(): Promise<SourceFile[]> {
     const files = workspaceProjectFiles(this.folder);
-    const paths = (await files.list()).filter((p) => p.endsWith('.py') || /(^|\/)\.env\.(example|sample|template)$/.test(p)).slice(0, 2000);
-    const sources = await Promise.all(paths.map(async (path) => ({ path, text: (await files.read(path)) ?? '' })));
-    return findAppEnvVars(sources);
+    const paths = (await files.list()).filter((p) => p.endsWith('.py') || /(^|\/)(\.env\.(example|sample|template)|requirements[^/]*\.txt|pyproject\.toml)$/.test(p)).slice(0, 2000);
+    return Promise.all(paths.map(async (path) => ({ path, text: (await files.read(path)) ?? '' })));
   }
 
   private post(message: SetupMessage): void {

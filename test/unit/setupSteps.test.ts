@@ -6,6 +6,7 @@ import { SetupAnswers, SetupContext, suggestServiceAccountId } from '../../src/s
 import { runSteps, StepOutcome } from '../../src/setup/setupRunner';
 import { pendingSecretVars, saveSecret } from '../../src/setup/secretsStep';
 import { FakeSetupApi } from './fakeSetupApi';
+import { findAppRoles } from '../../src/core/appRoles';
 
 function context(api: FakeSetupApi, answers: Partial<SetupAnswers> = {}, extra: Partial<SetupContext> = {}): SetupContext & { notes: string[]; slept: number[] } {
   const notes: string[] = [];
@@ -134,6 +135,22 @@ describe('setup steps', () => {
     assert.equal(states(outcomes).serviceAccount, 'done');
     const roles = api.policies.get('projects/shop-1')!.bindings.map((b) => b.role);
     assert.ok(roles.includes('roles/viewer') && roles.includes('roles/logging.logWriter'), roles.join());
+  });
+
+  it("grants the runtime account the roles its own Google calls need, says why, and a re-run finds them", async () => {
+    const appRoles = findAppRoles([{ path: 'app/db.py', text: 'from firebase_admin import firestore\n' }, { path: 'requirements.txt', text: 'google-cloud-aiplatform>=1.50\n' }]);
+    const ctx = context(new FakeSetupApi(), { project: 'shop-1', newProject: { projectId: 'shop-1', displayName: 'Shop' }, billingAccount: 'billingAccounts/AAA' }, { appRoles });
+    const planned = (await runSteps(ctx, false, () => {})).find((o) => o.id === 'serviceAccount');
+    const outcomes = await runSteps(ctx, true, () => {});
+    const account = outcomes.find((o) => o.id === 'serviceAccount')!;
+    assert.equal(account.state, 'done');
+    assert.match(account.summary, /roles\/aiplatform\.user \(Vertex AI: requirements\.txt\), roles\/datastore\.user \(Firestore: app\/db\.py:1\)/);
+    const member = 'serviceAccount:shop-run@shop-1.iam.gserviceaccount.com';
+    const roles = (ctx.api as FakeSetupApi).policies.get('projects/shop-1')!.bindings.filter((b) => b.members.includes(member)).map((b) => b.role).sort();
+    assert.deepEqual(roles, ['roles/aiplatform.user', 'roles/datastore.user', 'roles/logging.logWriter', 'roles/monitoring.metricWriter']);
+    assert.equal(planned?.state, 'pending', 'nothing about the account is decided before the project exists');
+    const again = await runSteps(ctx, false, () => {});
+    assert.equal(again.find((o) => o.id === 'serviceAccount')!.state, 'done');
   });
 
   it('names the roles the deployer lacks, with the grant commands', async () => {
