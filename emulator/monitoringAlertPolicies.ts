@@ -252,7 +252,7 @@ function policyFilter(filter: string): (p: ProtoJson) => boolean {
     return { path: m[1], value: m[3] };
   });
   return (p) => terms.every(({ path, value }) => {
-    const label = /^user_labels\.(.+)$/.exec(path) ?? /^userLabels\.(.+)$/.exec(path);
+    const label = /^(?:user_labels?|userLabels)\.(.+)$/.exec(path);
     if (label) return (p.userLabels as Record<string, string> | undefined)?.[label[1]] === value;
     if (path === 'display_name' || path === 'displayName') return p.displayName === value;
     if (path === 'name') return p.name === value;

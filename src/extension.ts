@@ -1,6 +1,7 @@
 // activate(): build the few services, register the explorer and commands, push every disposable.
 // Nothing here loads a Google client: that happens on the explorer's first request.
 import * as vscode from 'vscode';
+import { AlertsFeature } from './alerts/alertsFeature';
 import { BuildsFeature } from './builds/buildsFeature';
 import { allCommands } from './commands';
 import { MentorContext } from './commands/context';
@@ -28,6 +29,7 @@ export interface MentorApi {
   readonly builds: BuildsFeature;
   /** Revision-row sparklines (tests check one query per expanded service). */
   readonly sparklines: RevisionSparklines;
+  readonly alerts: AlertsFeature;
   /** How long activate() took, for the benchmark. */
   readonly activationMs: number;
   /** performance.now() when activate() started, and when the first bundled module started to run (bench). */
@@ -44,10 +46,12 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
   const builds = new BuildsFeature(readTargetNow, log);
   const monitoring = new MonitoringConnection(readTargetNow);
   const sparklines = new RevisionSparklines(monitoring, log);
+  const alerts = new AlertsFeature(readTargetNow, log);
   const explorer = new ExplorerProvider(connection, log, builds, sparklines);
+  explorer.showAlerts(alerts);
   const treeView = vscode.window.createTreeView('mentor.explorer', { treeDataProvider: explorer, showCollapseAll: true });
   explorer.attach(treeView);
-  context.subscriptions.push(log, builds, explorer, treeView, sparklines, { dispose: () => void monitoring.dispose() });
+  context.subscriptions.push(log, builds, alerts, explorer, treeView, sparklines, { dispose: () => void monitoring.dispose() });
 
   const docker = new DockerConnection(() => vscode.workspace.getConfiguration('mentor').get<string>('dockerHost', '').trim());
   const buildOutput = vscode.window.createOutputChannel('Mentor: Build');
@@ -68,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
 
   const ctx: MentorContext = {
     extension: context, log, connection, explorer, previousTraffic: new Map(), docker, buildOutput, deployOutput, localRun, proposals,
-    tails, cloudDiagnostics, deployButton, deploysRunning: new Set(), builds, monitoring, sparklines, rollouts: new Map(),
+    tails, cloudDiagnostics, deployButton, deploysRunning: new Set(), builds, monitoring, sparklines, rollouts: new Map(), alerts,
   };
   registerCommands(ctx, allCommands);
 
@@ -78,6 +82,7 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
       log.info('Cloud Run target changed; reconnecting.');
       connection.reset();
       monitoring.reset();
+      alerts.reset();
       void builds.reset();
       explorer.refresh();
     }
@@ -93,7 +98,7 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
   const activationMs = Date.now() - started;
   log.info(`Mentor activated in ${activationMs} ms`);
   const firstModuleAt = (globalThis as { __mentorFirstModuleAt?: number }).__mentorFirstModuleAt;
-  return { explorer, treeView, connection, localRun, tails, cloudDiagnostics, builds, sparklines, activationMs, activateStartedAt, firstModuleAt };
+  return { explorer, treeView, connection, localRun, tails, cloudDiagnostics, builds, sparklines, alerts, activationMs, activateStartedAt, firstModuleAt };
 }
 
 export function deactivate(): void {

@@ -1,6 +1,7 @@
 // What every command receives. Built once in activate(); no global state elsewhere.
 import * as vscode from 'vscode';
 import { TrafficTarget } from '../core/model';
+import type { AlertsFeature } from '../alerts/alertsFeature';
 import { BuildsFeature } from '../builds/buildsFeature';
 import { DockerConnection } from '../docker/dockerConnection';
 import { CloudRunConnection } from '../gcp/cloudRunConnection';
@@ -41,6 +42,8 @@ export interface MentorContext {
   readonly sparklines: RevisionSparklines;
   /** Rollouts this window runs, by service resource name: the metrics panel's Promote / Roll back steer them. */
   readonly rollouts: Map<string, RolloutSteering>;
+  /** Cloud Monitoring alert policies and open incidents (Alerts nodes, incident badges, alert commands). */
+  readonly alerts: AlertsFeature;
 }
 
 export interface MentorCommand<Args extends unknown[] = unknown[]> {

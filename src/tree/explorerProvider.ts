@@ -5,8 +5,10 @@ import * as vscode from 'vscode';
 import { UserFacingError } from '../core/errors';
 import { ServiceSummary } from '../core/model';
 import { CloudRunConnection } from '../gcp/cloudRunConnection';
+import type { AlertsFeature } from '../alerts/alertsFeature';
 import type { BuildsFeature } from '../builds/buildsFeature';
 import type { RevisionSparklines } from '../metrics/revisionSparklines';
+import { AlertPolicyNode, AlertsNode, alertPolicyItem, alertsItem } from './alertNodes';
 import { BuildNode, BuildsNode, buildItem, buildsItem } from './buildNodes';
 import { ExplorerNode, MessageNode, RevisionNode, ServiceNode, messageItem, revisionItem, serviceItem } from './nodes';
 
@@ -25,6 +27,11 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   /** The revision rows last shown per service, so arriving sparklines redraw exactly those rows. */
   private readonly revisionNodes = new Map<string, RevisionNode[]>();
   private readonly sparklinesListener: vscode.Disposable | undefined;
+  /** One "Alerts" node per service (by service id), kept so a change redraws exactly that node. */
+  private readonly alertsNodes = new Map<string, AlertsNode>();
+  private alertsListener: vscode.Disposable | undefined;
+  /** Alert policies and open incidents; until set, services show no Alerts node. */
+  private alerts: AlertsFeature | undefined;
   private view: vscode.TreeView<ExplorerNode> | undefined;
   /** The first-level load under way; the view and commands asking at the same time share it. */
   private pendingLoad: Promise<ExplorerNode[]> | undefined;
@@ -56,8 +63,20 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     this.view = view;
   }
 
+  /** Shows an Alerts node under each service and open incidents on the service rows. */
+  showAlerts(alerts: AlertsFeature): void {
+    this.alerts = alerts;
+    this.alertsListener?.dispose();
+    this.alertsListener = alerts.onDidChange((service) => {
+      const node = service === undefined ? undefined : this.alertsNodes.get(service);
+      if (service === undefined) this.showIncidents();
+      else if (node) this.changed.fire(node);
+    });
+  }
+
   refresh(): void {
     this.pendingLoad = undefined;
+    this.alerts?.invalidate();
     this.changed.fire(undefined);
   }
 
@@ -71,6 +90,8 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
       this.log.warn(`Refreshing ${serviceName} failed: ${(error as Error).message}`);
     }
     this.changed.fire(node);
+    this.alerts?.invalidate();
+    void this.alerts?.loadIncidents();
   }
 
   /** Shows a spinner and a short note on the service while Mentor changes it; undefined clears it. */
@@ -93,12 +114,14 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
       case 'message': return messageItem(node);
       case 'builds': return buildsItem(node);
       case 'build': return buildItem(node);
+      case 'alerts': return alertsItem(node, this.alerts?.incidentsOf(node.service.id) ?? []);
+      case 'alertPolicy': return alertPolicyItem(node);
     }
   }
 
   getParent(node: ExplorerNode): ExplorerNode | undefined {
-    if (node.kind === 'revision' || node.kind === 'builds') return this.serviceNodes.get(node.service.name);
-    if (node.kind === 'build') return node.parent;
+    if (node.kind === 'revision' || node.kind === 'builds' || node.kind === 'alerts') return this.serviceNodes.get(node.service.name);
+    if (node.kind === 'build' || node.kind === 'alertPolicy') return node.parent;
     return undefined;
   }
 
@@ -111,9 +134,11 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     }
     if (node.kind === 'service') {
       const revisions = await this.loadRevisions(node);
-      return this.builds?.enabled ? [this.buildsNodeOf(node.service), ...revisions] : revisions;
+      const alerts = this.alerts ? [this.alertsNodeOf(node.service)] : [];
+      return this.builds?.enabled ? [this.buildsNodeOf(node.service), ...alerts, ...revisions] : [...alerts, ...revisions];
     }
     if (node.kind === 'builds') return this.loadBuilds(node);
+    if (node.kind === 'alerts') return this.loadAlertPolicies(node);
     return [];
   }
 
@@ -135,6 +160,9 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
             action: { kind: 'openSettings', label: 'Open Settings', setting: 'mentor.project' } }];
       }
       this.setState('ready');
+      // With the tree, never at activation: one call for the open incidents of every service shown.
+      void this.alerts?.loadIncidents();
+      this.applyIncidents();
       return [...this.serviceNodes.values()];
     } catch (error) {
       if (!isCurrent()) return [];
@@ -175,6 +203,48 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     }
   }
 
+  private alertsNodeOf(service: ServiceSummary): AlertsNode {
+    const node = this.alertsNodes.get(service.id) ?? { kind: 'alerts', service };
+    node.service = service;
+    this.alertsNodes.set(service.id, node);
+    return node;
+  }
+
+  private async loadAlertPolicies(node: AlertsNode): Promise<ExplorerNode[]> {
+    try {
+      const policies = await this.alerts!.policiesOf(node.service.id);
+      if (policies.length === 0) {
+        return [{ kind: 'message', icon: 'add', text: 'No alert policies — Create Alert…',
+          action: { kind: 'command', label: 'Create Alert…', command: 'mentor.createAlert', args: [this.serviceNodes.get(node.service.name) ?? node.service.name] } }];
+      }
+      const open = this.alerts!.incidentsOf(node.service.id);
+      return policies.map((policy): AlertPolicyNode => ({ kind: 'alertPolicy', policy, parent: node, incidents: open.filter((i) => i.policyName === policy.name) }));
+    } catch (error) {
+      return this.errorNodes(error, false);
+    }
+  }
+
+  /** Copies the last loaded incidents onto the service rows; true for rows whose incidents changed. */
+  private applyIncidents(): ServiceNode[] {
+    const changed: ServiceNode[] = [];
+    for (const node of this.serviceNodes.values()) {
+      const open = this.alerts?.incidentsOf(node.service.id) ?? [];
+      const before = (node.openIncidents ?? []).map((i) => i.name).join();
+      node.openIncidents = open;
+      if (open.map((i) => i.name).join() !== before) changed.push(node);
+    }
+    return changed;
+  }
+
+  /** New incidents arrived: redraw the rows (and Alerts nodes) whose incidents changed. */
+  private showIncidents(): void {
+    for (const node of this.applyIncidents()) {
+      this.changed.fire(node);
+      const alertsNode = this.alertsNodes.get(node.service.id);
+      if (alertsNode) this.changed.fire(alertsNode);
+    }
+  }
+
   private errorNodes(error: unknown, asViewMessage: boolean): MessageNode[] {
     const message = error instanceof Error ? error.message : String(error);
     this.log.error(message, ...(error instanceof UserFacingError && error.detail ? [error.detail] : []));
@@ -201,6 +271,7 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     this.stateChanged.dispose();
     this.buildsListener?.dispose();
     this.sparklinesListener?.dispose();
+    this.alertsListener?.dispose();
   }
 }
 

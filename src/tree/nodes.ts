@@ -4,6 +4,8 @@ import { ErrorAction } from '../core/errors';
 import { relativeTime, shortDigest } from '../core/format';
 import { RevisionSummary, ServiceSummary, ResourceState } from '../core/model';
 import { describeSplit, isServing, revisionTrafficLabel, summarizeSplit } from '../core/traffic';
+import type { IncidentSummary } from '../gcp/alertsApi';
+import { incidentBadge, incidentLines, type AlertPolicyNode, type AlertsNode } from './alertNodes';
 import type { BuildNode, BuildsNode } from './buildNodes';
 
 export interface ServiceNode {
@@ -11,6 +13,8 @@ export interface ServiceNode {
   service: ServiceSummary;
   /** Set while Mentor changes this service ("Routing traffic…"). */
   busy?: string;
+  /** Cloud Monitoring incidents open on this service (from the last explorer refresh). */
+  openIncidents?: IncidentSummary[];
 }
 
 export interface RevisionNode {
@@ -26,7 +30,7 @@ export interface MessageNode {
   readonly action?: ErrorAction;
 }
 
-export type ExplorerNode = ServiceNode | RevisionNode | MessageNode | BuildsNode | BuildNode;
+export type ExplorerNode = ServiceNode | RevisionNode | MessageNode | BuildsNode | BuildNode | AlertsNode | AlertPolicyNode;
 
 const STATE_ICONS: Record<ResourceState, vscode.ThemeIcon> = {
   ready: new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed')),
@@ -40,8 +44,11 @@ export function serviceItem(node: ServiceNode): vscode.TreeItem {
   const item = new vscode.TreeItem(service.id, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = service.name;
   const host = service.uri ? service.uri.replace(/^https?:\/\//, '') : 'no URL yet';
-  item.description = node.busy ?? `${summarizeSplit(service.trafficStatuses)} · ${host}`;
-  item.iconPath = node.busy ? STATE_ICONS.deploying : STATE_ICONS[service.state];
+  const open = node.openIncidents ?? [];
+  const badge = incidentBadge(open);
+  item.description = node.busy ?? [badge, summarizeSplit(service.trafficStatuses), host].filter(Boolean).join(' · ');
+  item.iconPath = node.busy ? STATE_ICONS.deploying
+    : badge && service.state === 'ready' ? new vscode.ThemeIcon('bell-dot', new vscode.ThemeColor('errorForeground')) : STATE_ICONS[service.state];
   item.contextValue = service.uri ? 'service:hasUrl' : 'service';
   const tooltip = new vscode.MarkdownString(undefined, true);
   tooltip.appendMarkdown(`**${service.id}** — ${service.state}\n\n`);
@@ -49,6 +56,7 @@ export function serviceItem(node: ServiceNode): vscode.TreeItem {
   if (service.stateMessage) tooltip.appendText(`${service.stateMessage}\n\n`);
   tooltip.appendText(`Traffic: ${describeSplit(service.trafficStatuses)}\n`);
   if (service.latestCreatedRevision) tooltip.appendText(`Latest revision: ${service.latestCreatedRevision}\n`);
+  if (open.length) tooltip.appendText(`\n${incidentLines(open).join('\n')}\n`);
   item.tooltip = tooltip;
   return item;
 }
