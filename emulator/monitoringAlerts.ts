@@ -312,6 +312,9 @@ function alertFilter(filter: string): (a: AlertJson) => boolean {
     if (!m) throw invalidArgument(`Invalid filter "${filter}": expected terms like state="OPEN" joined by AND.`);
     return { path: m[1], negate: m[2] === '!=', value: m[3] ?? m[4] ?? m[5] };
   });
+  // An unknown field is refused even when there is nothing to filter (as Google parses filters first).
+  const probe: AlertJson = { name: '', state: 'OPEN', openTime: '', policy: { name: '', displayName: '', userLabels: {} }, resource: { type: '', labels: {} }, metric: { type: '', labels: {} }, conditionName: '' };
+  for (const { path } of terms) fieldOf(probe, path);
   return (a) => terms.every(({ path, negate, value }) => (fieldOf(a, path) === value) !== negate);
 }
 
