@@ -5,7 +5,7 @@
 import { invalidArgument } from './apiError';
 import { DistAcc } from './monitoringDistribution';
 import { MINUTE_MS, type StoredSeries } from './monitoringSeries';
-import type { MetricKind, ValueType } from './monitoringTypes';
+import type { MetricInfo, MetricKind, ValueType } from './monitoringTypes';
 
 export interface AlignedPoint {
   startMs: number;
@@ -39,10 +39,10 @@ function aggError(field: string, value: string, why: string): Error {
   return invalidArgument(`Field aggregation.${field} had an invalid value of "${value}": ${why}`);
 }
 
-function alignerResult(aligner: string, s: StoredSeries): { kind: MetricKind; valueType: ValueType } {
-  const { kind, valueType } = s.info;
+export function alignerResult(aligner: string, info: MetricInfo): { kind: MetricKind; valueType: ValueType } {
+  const { kind, valueType } = info;
   const dist = valueType === 'DISTRIBUTION';
-  const refuse = () => aggError('perSeriesAligner', aligner, `The aligner cannot be applied to metrics with metric_kind ${kind} and value_type ${valueType} (${s.info.type}).`);
+  const refuse = () => aggError('perSeriesAligner', aligner, `The aligner ${aligner} cannot be applied to metrics with metric_kind ${kind} and value_type ${valueType} (${info.type}).`);
   if (aligner === 'ALIGN_DELTA') {
     if (kind === 'GAUGE') throw refuse();
     return { kind: 'DELTA', valueType };
@@ -94,7 +94,7 @@ function rawPoints(s: StoredSeries, w: Window): AlignedPoint[] {
 export function alignSeries(s: StoredSeries, w: Window, aligner: string, periodMs: number): AlignedSeries {
   const base = { metricType: s.info.type, metricLabels: s.metricLabels, resourceLabels: s.resourceLabels, unit: s.info.unit };
   if (aligner === 'ALIGN_NONE') return { ...base, kind: s.info.kind, valueType: s.info.valueType, points: rawPoints(s, w) };
-  const result = alignerResult(aligner, s);
+  const result = alignerResult(aligner, s.info);
   const periods = Math.max(1, Math.ceil((w.endMs - w.startMs) / periodMs));
   const earliest = w.endMs - periods * periodMs;
   const accs = new Map<number, PeriodAcc>();
@@ -148,7 +148,7 @@ export function parseGroupBy(fields: string[]): GroupField[] {
   });
 }
 
-function reducerResult(reducer: string, input: ValueType, kind: MetricKind): { kind: MetricKind; valueType: ValueType } {
+export function reducerResult(reducer: string, input: ValueType, kind: MetricKind): { kind: MetricKind; valueType: ValueType } {
   const refuse = () => aggError('crossSeriesReducer', reducer, `The reducer cannot be applied to value_type ${input}.`);
   if (reducer === 'REDUCE_SUM') return { kind, valueType: input };
   if (reducer === 'REDUCE_MEAN') return { kind: 'GAUGE', valueType: 'DOUBLE' };

@@ -4,7 +4,7 @@
 // Points live in memory only (never in state.json): recorded minutes older than `retentionMs` are dropped, and
 // seeded history is a few typed arrays per series, so memory stays bounded.
 import { invalidArgument } from './apiError';
-import { alignSeries, reduceSeries, type AlignedPoint, type AlignedSeries, type Window } from './monitoringAggregation';
+import { alignSeries, alignerResult, parseGroupBy, reduceSeries, reducerResult, type AlignedPoint, type AlignedSeries, type Window } from './monitoringAggregation';
 import { LATENCY_LAYOUT, UTILIZATION_LAYOUT, type ExponentialLayout } from './monitoringDistribution';
 import { parseFilter } from './monitoringFilter';
 import { MINUTE_MS, StoredSeries, seriesKey } from './monitoringSeries';
@@ -27,12 +27,12 @@ export interface RevisionResource {
 export interface MetricStoreOptions {
   /** How long a minute's data stays invisible (Google: up to ~120 s); default 0 = at once. */
   lagMs?: number;
-  /** Recorded minutes older than this are dropped (default 8 days: a 7-day chart plus slack). */
+  /** Minutes older than this are dropped (default 15 days: the longest seeded history plus slack). */
   retentionMs?: number;
   now?: () => number;
 }
 
-const DEFAULT_RETENTION_MS = 8 * 24 * 3_600_000;
+const DEFAULT_RETENTION_MS = 15 * 24 * 3_600_000;
 const MAX_PAGE_SIZE = 100_000;
 const INFO = new Map(CLOUD_RUN_METRICS.map((m) => [m.type, m]));
 
@@ -145,6 +145,13 @@ export class MetricStore {
     if (reducer !== 'REDUCE_NONE' && aligner === 'ALIGN_NONE') {
       throw invalidArgument(`Field aggregation.perSeriesAligner had an invalid value of "ALIGN_NONE": A per-series aligner other than ALIGN_NONE and an alignment period are required when the cross-series reducer is ${reducer}.`);
     }
+    // Checked before any data is looked at: Google refuses a bad combination even when nothing matches.
+    const info = INFO.get(parsed.metricType);
+    if (info && aligner !== 'ALIGN_NONE') {
+      const aligned = alignerResult(aligner, info);
+      if (reducer !== 'REDUCE_NONE') reducerResult(reducer, aligned.valueType, aligned.kind);
+    }
+    if (reducer !== 'REDUCE_NONE') parseGroupBy(aggregation.groupByFields ?? []);
     this.beforeQuery?.();
     const now = this.now();
     const window: Window = { startMs, endMs, visibleMs: now - this.lagMs, nowMs: now };

@@ -19,7 +19,8 @@ export type CellVisitor = (minute: number, value: number, addTo?: (acc: DistAcc)
 export class StoredSeries {
   readonly values = new Map<number, number>();
   readonly dists = new Map<number, DistAcc>();
-  synthetic?: SyntheticColumn;
+  /** Seeded history, one column per serving period. */
+  readonly synthetic: SyntheticColumn[] = [];
 
   constructor(
     readonly info: MetricInfo,
@@ -46,14 +47,13 @@ export class StoredSeries {
 
   /** Visits every cell whose minute lies in [from, to] (recorded cells win over synthetic ones of the same minute). */
   each(from: number, to: number, visit: CellVisitor): void {
-    const syn = this.synthetic;
-    if (syn) {
+    for (const syn of this.synthetic) {
       const lo = Math.max(from, syn.start);
       const hi = Math.min(to, syn.start + syn.values.length - 1);
       for (let m = lo; m <= hi; m++) {
         const i = m - syn.start;
         const v = syn.values[i];
-        if (v <= 0 && this.isDistribution) continue;
+        if (v <= 0 && (this.isDistribution || this.info.kind === 'DELTA')) continue; // Cloud Run writes no point for a minute without requests
         if (this.values.has(m) || this.dists.has(m)) continue;
         if (syn.shapes && syn.shapeOf) {
           const shape = syn.shapes[syn.shapeOf[i]];
@@ -74,9 +74,9 @@ export class StoredSeries {
   prune(minute: number): boolean {
     for (const m of this.values.keys()) if (m < minute) this.values.delete(m);
     for (const m of this.dists.keys()) if (m < minute) this.dists.delete(m);
-    const syn = this.synthetic;
-    if (syn && syn.start + syn.values.length <= minute) this.synthetic = undefined;
-    return this.values.size === 0 && this.dists.size === 0 && !this.synthetic;
+    const kept = this.synthetic.filter((syn) => syn.start + syn.values.length > minute);
+    this.synthetic.splice(0, this.synthetic.length, ...kept);
+    return this.values.size === 0 && this.dists.size === 0 && this.synthetic.length === 0;
   }
 }
 

@@ -1,10 +1,13 @@
 // Ready-made states: "demo" (a small realistic project to click through), "scale:SxR" (S services
-// with R revisions each, for benchmarks) and "projects:N" (N Resource Manager projects, for paging). Built directly in the state with the same builders the API
+// with R revisions each, for benchmarks), "metrics:RxDd" (one service, scale-00001, with R revisions each
+// serving an equal share for D days of metric history, for the metrics bench) and "projects:N" (N Resource
+// Manager projects, for paging). Built directly in the state with the same builders the API
 // handlers use, so seeded resources look exactly like deployed ones.
 import { autoRevisionName } from '../src/core/cloudRunNames';
 import { invalidArgument } from './apiError';
 import type { LogEntry, RevisionTemplate, TrafficTarget } from './apiTypes';
 import { LATEST, REVISION, defaultStartFailureMessage, normalizeTraffic, serviceUri, templateFingerprint } from './cloudRunRules';
+import { MAX_HISTORY_DAYS, benchHistory, type MetricHistorySpec } from './monitoringSynthetic';
 import { seedDemoPlatform, seedManyProjects } from './platformSeeds';
 import { beginReconcile, finishFailed, finishServing, newRevision, newServiceRecord, type ServiceAddress } from './resourceBuilders';
 import { validatedSpec } from './serviceSpec';
@@ -38,9 +41,12 @@ export function applySeed(data: EmulatorData, seed: string | undefined): void {
   if (seed === 'demo') return seedDemo(data, Date.now());
   const scale = /^scale:(\d+)x(\d+)$/.exec(seed);
   if (scale) return seedScale(data, Number(scale[1]), Number(scale[2]), Date.now());
+  const metrics = /^metrics:(\d+)x(\d+)d$/.exec(seed);
+  if (metrics) return seedMetrics(data, Number(metrics[1]), Number(metrics[2]), Date.now());
   const projects = /^projects:(\d+)$/.exec(seed);
   if (projects && Number(projects[1]) >= 1 && Number(projects[1]) <= 99_999) return seedManyProjects(data, Number(projects[1]), Date.now());
-  throw invalidArgument(`Unknown seed '${seed}': use "demo", "scale:SERVICESxREVISIONS" (e.g. scale:200x50) or "projects:N" (1 ≤ N ≤ 99999).`);
+  throw invalidArgument(`Unknown seed '${seed}': use "demo", "scale:SERVICESxREVISIONS" (e.g. scale:200x50), ` +
+    '"metrics:REVISIONSxDAYSd" (e.g. metrics:50x7d) or "projects:N" (1 ≤ N ≤ 99999).');
 }
 
 function secretEnv(name: string, secret: string, version = 'latest') {
@@ -139,6 +145,33 @@ function seedDemo(data: EmulatorData, now: number): void {
   ]);
   seedDemoLogs(data, now);
   seedDemoPlatform(data, DEMO_PROJECT, DEMO_LOCATION, now);
+  data.monitoringHistory = demoHistory(now);
+}
+
+/** One service with R revisions, each with D days of metric history (monitoringSynthetic.ts). */
+function seedMetrics(data: EmulatorData, revisions: number, days: number, now: number): void {
+  if (revisions < 1 || revisions > 100 || days < 1 || days > MAX_HISTORY_DAYS) {
+    throw invalidArgument(`metrics:${revisions}x${days}d is out of range (1 ≤ revisions ≤ 100, 1 ≤ days ≤ ${MAX_HISTORY_DAYS}).`);
+  }
+  seedScale(data, 1, revisions, now);
+  const record = Object.values(data.services)[0];
+  const refs = record.revisions.map((r) => ({ project: DEMO_PROJECT, location: DEMO_LOCATION, service: record.service.name!.split('/').pop()!, revision: r.name!.split('/').pop()! }));
+  data.monitoringHistory = benchHistory(refs.reverse(), days, now);
+}
+
+/** The demo services' traffic: which revision served when (as their traffic says), and how it behaved. */
+function demoHistory(now: number): MetricHistorySpec[] {
+  const ref = (service: keyof typeof DEMO_REVISIONS, i: number) => ({ project: DEMO_PROJECT, location: DEMO_LOCATION, service, revision: DEMO_REVISIONS[service][i] });
+  return [
+    { revision: ref('mentor-ai-backend', 0), fromMs: now - 6 * DAY, toMs: now - 3 * DAY, peakRpm: 40, errorRate: 0.004, medianMs: 180, minInstances: 1 },
+    { revision: ref('mentor-ai-backend', 1), fromMs: now - 3 * DAY, toMs: now - 5 * HOUR, peakRpm: 40, errorRate: 0.01, medianMs: 210, minInstances: 1 },
+    // Since the 90/10 split: the canary keeps a tenth of the traffic, the new latest the rest (and more errors).
+    { revision: ref('mentor-ai-backend', 1), fromMs: now - 5 * HOUR, peakRpm: 4, errorRate: 0.01, medianMs: 210, minInstances: 1 },
+    { revision: ref('mentor-ai-backend', 2), fromMs: now - 5 * HOUR, peakRpm: 36, errorRate: 0.03, medianMs: 260, minInstances: 1 },
+    { revision: ref('payments-api', 0), fromMs: now - 7 * DAY, toMs: now - 2 * DAY, peakRpm: 15, errorRate: 0.002, medianMs: 60 },
+    { revision: ref('payments-api', 1), fromMs: now - 2 * DAY, peakRpm: 15, errorRate: 0.002, medianMs: 55 },
+    { revision: ref('broken-worker', 0), fromMs: now - 4 * DAY, peakRpm: 6, errorRate: 0.08, medianMs: 900 },
+  ];
 }
 
 function logEntry(service: string, revision: string, log: string, agoMs: number, now: number, fields: Partial<LogEntry>): LogEntry {

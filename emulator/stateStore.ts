@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { IamPolicy, LogEntry, Repository, Revision, Secret, SecretVersion, Service } from './apiTypes';
 import type { BuildMessage, BuildSource } from './buildExecution';
 import { emptyMonitoring, type MonitoringData } from './monitoringAlertTypes';
+import type { MetricHistorySpec } from './monitoringSynthetic';
 import type { BillingAccountRecord, ProjectRecord, ServiceAccountRecord } from './platformRecords';
 
 export interface ServiceRecord {
@@ -65,6 +66,8 @@ export interface EmulatorData {
   cloudBuild: CloudBuildData;
   /** Cloud Monitoring alerting: policies, channels, alerts (monitoringAlertTypes.ts). */
   monitoring: MonitoringData;
+  /** Seeded metric history, generated into the MetricStore at start/reset (monitoringSynthetic.ts); points stay in memory. */
+  monitoringHistory?: MetricHistorySpec[];
 }
 
 /** Cloud Build messages in the proto-JSON shape of protos.ts, keyed by their location-scoped names. */
