@@ -7,6 +7,8 @@
 //   image     runtime image of the generated multi-stage Dockerfile vs the former single-stage one (sample app),
 //             and each layout of test/fixtures/apps (scripts/bench/imageBench.mjs)
 //   tail      log tail pipeline (scripts/bench/tailBench.mjs): sustained entries/s, write → line-out latency
+//   metrics   the metrics panel for 50 revisions × 7 days (seed metrics:50x7d): refresh queries per range, first paint
+//             and repaint of the panel's bundle in Chromium, the sparklines' one query (scripts/bench/metricsBench.mjs)
 //   vscode    inside a real VS Code, median of BENCH_VSCODE_RUNS (10) starts: activation as seen by the caller,
 //             first-level data and first visible row of 200 services, first deploy step on screen
 // Writes test-results/bench.json as well.  `node scripts/bench.mjs [SECTION...]` runs only those sections
@@ -20,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { benchDeploy } from './bench/deployBench.mjs';
 import { benchImages } from './bench/imageBench.mjs';
 import { benchTail } from './bench/tailBench.mjs';
+import { benchMetrics, printMetrics } from './bench/metricsBench.mjs';
 import { benchBundles, printBundles } from './bench/bundleBench.mjs';
 import { benchVsCode, printVsCode } from './bench/vscodeBench.mjs';
 
@@ -186,6 +189,13 @@ else {
     `write → line out median ${d.medianMs} ms (p95 ${d.p95Ms}) with the ${d.bufferWindowMs} ms buffer window, ${z.medianMs} ms (p95 ${z.p95Ms}) without`);
 }
 // ---- end log tail ----
+
+// ---- metrics panel (scripts/bench/metricsBench.mjs) ----
+if (wanted('metrics')) {
+  results.metrics = await benchMetrics(ROOT).catch((error) => ({ error: error.message }));
+  printMetrics(results.metrics);
+}
+// ---- end metrics panel ----
 
 if (wanted('vscode')) {
   results.vscode = await benchVsCode(ROOT, startEmulator, Number(process.env.BENCH_VSCODE_RUNS || 10));

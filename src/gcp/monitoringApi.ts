@@ -4,6 +4,13 @@
 import type { MetricSeries, TimeSeriesQuery } from '../core/metricQueries';
 import type { MentorTarget } from '../core/settings';
 
+/** How errors name the API: where to enable it, and the role that reads metrics. */
+export const MONITORING_API = {
+  title: 'Cloud Monitoring API',
+  service: 'monitoring.googleapis.com',
+  role: 'Monitoring Viewer (roles/monitoring.viewer)',
+};
+
 export interface MonitoringApi {
   readonly target: MentorTarget;
   /** "host:port" of an emulator, or undefined for Google. */

@@ -6,18 +6,12 @@ import type { MetricSeries, TimeSeriesQuery } from '../core/metricQueries';
 import { MentorTarget } from '../core/settings';
 import { buildClientOptions } from './clientOptions';
 import { toUserFacingError } from './errorMapping';
-import { MonitoringApi } from './monitoringApi';
+import { MONITORING_API, MonitoringApi } from './monitoringApi';
 import { RawTimeSeries, toListTimeSeriesRequest, toMetricSeries } from './monitoringMapping';
 
 const PAGE_SIZE = 10_000;
 /** A panel asks for at most a few thousand series; more pages than this means a runaway filter. */
 const MAX_PAGES = 20;
-
-export const MONITORING_API = {
-  title: 'Cloud Monitoring API',
-  service: 'monitoring.googleapis.com',
-  role: 'Monitoring Viewer (roles/monitoring.viewer)',
-};
 
 export class GoogleMonitoring implements MonitoringApi {
   private readonly callOptions: CallOptions;

@@ -7,6 +7,8 @@ import {
   errorRatioChart, formatCount, formatRatio, instancesChart, newestPointTime, onGrid, requestRateChart,
   revisionSparklines, revisionSummaries, sparkline, timeGrid,
 } from '../../src/core/metricSeries';
+import { toUserFacingError } from '../../src/gcp/errorMapping';
+import { MONITORING_API } from '../../src/gcp/monitoringApi';
 import { toListTimeSeriesRequest, toMetricSeries, typedValue } from '../../src/gcp/monitoringMapping';
 
 const NOW = new Date('2026-12-01T12:00:30.400Z');
@@ -171,5 +173,19 @@ describe('Monitoring wire mapping', () => {
         groupByFields: [BY_REVISION, BY_RESPONSE_CLASS] },
       view: 'FULL', pageSize: 100, pageToken: 'tok',
     });
+  });
+});
+
+describe('Monitoring errors', () => {
+  it('a disabled API links to enabling it; permission denied names roles/monitoring.viewer', () => {
+    const disabled = toUserFacingError({ code: 7, reason: 'SERVICE_DISABLED', details: 'Cloud Monitoring API has not been used in project p' },
+      { action: 'read request_count from Cloud Monitoring', project: 'p', api: MONITORING_API });
+    assert.equal(disabled.kind, 'apiDisabled');
+    assert.match(disabled.message, /the Cloud Monitoring API is not enabled in project p/);
+    assert.deepEqual(disabled.actions[0], { kind: 'openUrl', label: 'Enable API', url: 'https://console.cloud.google.com/apis/library/monitoring.googleapis.com?project=p' });
+    const denied = toUserFacingError({ code: 7, details: 'Permission monitoring.timeSeries.list denied' },
+      { action: 'read request_count from Cloud Monitoring', project: 'p', api: MONITORING_API });
+    assert.equal(denied.kind, 'permissionDenied');
+    assert.match(denied.message, /Monitoring Viewer \(roles\/monitoring\.viewer\)/);
   });
 });

@@ -35,7 +35,9 @@ function render(view: MetricsView): void {
   const started = performance.now();
   current = view;
   clearCharts();
-  const width = Math.max(320, Math.min(720, app.clientWidth - 8));
+  // Two charts side by side on a wide panel, one on a narrow one; uPlot needs pixel sizes up front.
+  const columns = app.clientWidth >= 760 ? 2 : 1;
+  const width = Math.max(280, Math.floor((app.clientWidth - 24 * (columns - 1)) / columns) - 4);
   const where = view.revision ?? 'all revisions';
   app.replaceChildren(
     h('header', { className: 'header' },
@@ -53,7 +55,8 @@ function render(view: MetricsView): void {
       : '',
     h('h2', {}, 'Revisions'),
     summaryTable(view.summary),
-    view.empty ? '' : h('div', { className: 'charts' }, ...view.charts.map((c) => chartSection(c, width))),
+    view.empty ? '' : h('div', { className: 'charts', style: `grid-template-columns: repeat(${columns}, ${width}px)` },
+      ...view.charts.map((c) => chartSection(c, width))),
   );
   send({ type: 'painted', ms: performance.now() - started });
 }

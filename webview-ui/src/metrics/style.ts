@@ -9,7 +9,8 @@ export const METRICS_STYLE = `
   .toolbar label { display: flex; align-items: center; gap: 6px; }
   .error { color: var(--vscode-errorForeground); border-left: 3px solid var(--vscode-errorForeground); padding: 4px 12px; margin: 8px 0; }
   .empty { border-left: 3px solid var(--vscode-charts-blue); padding: 4px 12px; }
-  .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 16px; margin-top: 16px; }
+  .charts { display: grid; gap: 16px 24px; margin-top: 16px; }
+  .chart { min-width: 0; overflow: hidden; }
   .chart h3 { font-size: 13px; margin: 4px 0; }
   .chart .latest { display: flex; gap: 12px; font-size: 12px; font-variant-numeric: tabular-nums; }
   .uplot, .u-legend { font-family: var(--vscode-font-family); color: var(--vscode-foreground); font-size: 11px; }
