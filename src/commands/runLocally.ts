@@ -1,6 +1,7 @@
 // "Run Container Locally", faithful to Cloud Run: PORT and K_* env, Cloud Run's memory/CPU limits, env
-// from a .env file, published on 127.0.0.1; started when the health check chosen for the app passes. If the app does
-// not answer on $PORT, the message says why and offers the line to change.
+// from a .env file, mentor.secrets from Secret Manager in memory when the user says so (local/localSecrets),
+// published on 127.0.0.1; started when the health check chosen for the app passes. If the app does not
+// answer on $PORT, the message says why and offers the line to change.
 import * as vscode from 'vscode';
 import { CLOUD_RUN_RESERVED_ENV, cloudRunEnv } from '../core/containerContract';
 import { parseDotenv } from '../core/dotenv';
@@ -11,6 +12,7 @@ import { parseCpu, parseMemory } from '../core/resources';
 import { chooseHealthChecks, describeCheck, describeResolved, HealthCheckStep, ResolvedHealthCheck } from '../core/healthCheck';
 import { runHealthChecks } from '../docker/healthCheckProbe';
 import type { HealthProbeResult } from '../docker/healthProbe';
+import { localSecretValues } from '../local/localSecrets';
 import { startCommandPortError } from '../local/startCommandCheck';
 import { workspaceProjectFiles } from '../local/workspaceFiles';
 import type { RunningContainer } from '../docker/types';
@@ -39,13 +41,15 @@ export const runLocally: MentorCommand = {
     const portError = await startCommandPortError(folder.uri.fsPath, settings.port);
     if (portError) throw portError;
     const userEnv = await readEnvFile(ctx, folder, settings.envFile);
+    // What the .env file sets wins locally (a developer's test key); the rest of mentor.secrets may come from Secret Manager.
+    const memoryEnv = await localSecretValues(ctx.extension, folder, ctx.log, new Set(Object.keys(userEnv)));
     await buildWorkspaceImage(ctx);
 
     await ctx.localRun.stop();
     const engine = await ctx.docker.engine();
     const env = { ...userEnv, ...cloudRunEnv(service, `${service}-local`, settings.port) };
     const container = await engine.run({
-      image: `${service}:local`, env, containerPort: settings.port, ...limits,
+      image: `${service}:local`, env, memoryEnv, containerPort: settings.port, ...limits,
       labels: { 'mentor.service': service, 'mentor.folder': folder.uri.fsPath },
     });
     ctx.localRun.attach(service, container);

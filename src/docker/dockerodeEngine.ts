@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type Dockerode from 'dockerode';
 import { UserFacingError } from '../core/errors';
+import { shellExports, wrappedCommand } from '../core/memoryEnv';
 import { packContext } from './buildContext';
 import { BuildStreamParser, buildFailure } from './buildStream';
 import { DockerodeContainer, isStatus, engineMessage, MANAGED_LABEL, PORT_LABEL } from './container';
@@ -87,6 +88,25 @@ export class DockerodeEngine implements DockerEngine {
     };
   }
 
+  /** Entrypoint and Cmd that start the image's own process under the stdin wrapper (core/memoryEnv). */
+  private async wrappedForMemoryEnv(image: string): Promise<{ Entrypoint: string[]; Cmd: string[] }> {
+    let config: { Entrypoint?: string | string[] | null; Cmd?: string | string[] | null } | undefined;
+    try {
+      config = (await this.docker.getImage(image).inspect()).Config;
+    } catch (error) {
+      if (isStatus(error, 404)) throw new UserFacingError(`The image ${image} does not exist locally. Build it first.`, 'notFound', [], engineMessage(error));
+      throw new UserFacingError(`Docker could not inspect ${image}: ${engineMessage(error)}`, 'operationFailed');
+    }
+    try {
+      // The API gives arrays; a bare string is the shell form some older images carry.
+      const argv = (v: string | string[] | null | undefined) => (typeof v === 'string' ? ['/bin/sh', '-c', v] : v);
+      const wrapped = wrappedCommand(argv(config?.Entrypoint), argv(config?.Cmd));
+      return { Entrypoint: wrapped.entrypoint, Cmd: wrapped.cmd };
+    } catch (error) {
+      throw new UserFacingError(`${image}: ${(error as Error).message}`, 'invalidArgument');
+    }
+  }
+
   async run(options: RunOptions): Promise<RunningContainer> {
     const name = options.name ?? `mentor-${randomBytes(5).toString('hex')}`;
     const portKey = `${options.containerPort}/tcp`;
@@ -98,15 +118,21 @@ export class DockerodeEngine implements DockerEngine {
       hostConfig.MemorySwap = options.memoryBytes; // no swap, like Cloud Run: going over the limit kills the app
     }
     if (options.nanoCpus > 0) hostConfig.NanoCpus = options.nanoCpus;
+    const memoryEnv = options.memoryEnv && Object.keys(options.memoryEnv).length ? options.memoryEnv : undefined;
+    const command = memoryEnv ? await this.wrappedForMemoryEnv(options.image) : {};
     let container: Dockerode.Container;
     try {
       container = await this.docker.createContainer({
         name,
         Image: options.image,
         Env: Object.entries(options.env).map(([key, value]) => `${key}=${value}`),
+        ...command,
         ExposedPorts: { [portKey]: {} },
         Labels: { ...options.labels, [MANAGED_LABEL]: 'true', [PORT_LABEL]: String(options.containerPort) },
         Tty: false,
+        // With memoryEnv, stdin stays open for the one attach that delivers the values, then closes (EOF).
+        OpenStdin: Boolean(memoryEnv),
+        StdinOnce: Boolean(memoryEnv),
         AttachStdin: false,
         AttachStdout: false,
         AttachStderr: false,
@@ -122,13 +148,22 @@ export class DockerodeEngine implements DockerEngine {
       throw new UserFacingError(`Docker could not create the container: ${engineMessage(error)}`, 'operationFailed');
     }
     try {
+      const stdin = memoryEnv ? await container.attach({ stream: true, stdin: true, hijack: true }) : undefined;
       await container.start();
+      if (stdin) await new Promise<void>((resolve, reject) => {
+        stdin.once('error', reject);
+        stdin.end(shellExports(memoryEnv!), () => resolve());
+      });
       const inspect = await container.inspect();
       const binding = inspect.NetworkSettings?.Ports?.[portKey]?.find((b) => b && b.HostPort);
       const hostPort = binding ? Number(binding.HostPort) : 0;
       return new DockerodeContainer(container, inspect.Id, name, hostPort, this.followers);
     } catch (error) {
       await container.remove({ force: true }).catch(() => undefined);
+      if (memoryEnv && /\/bin\/sh|no such file/i.test(engineMessage(error))) {
+        throw new UserFacingError(`${options.image} has no /bin/sh (with cat), which passing secrets in memory needs. Run without them (mentor.localSecrets: none), or use a base image with a shell.`,
+          'invalidArgument', [{ kind: 'openSettings', label: 'Open Settings', setting: 'mentor.localSecrets' }], engineMessage(error));
+      }
       throw new UserFacingError(`Docker could not start the container: ${engineMessage(error)}`, 'operationFailed', [], engineMessage(error));
     }
   }

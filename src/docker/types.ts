@@ -43,6 +43,11 @@ export interface RunOptions {
   /** Container name; a unique one is generated when absent. */
   name?: string;
   env: Record<string, string>;
+  /**
+   * Values the app gets in its environment without Docker storing them (no `Env` entry, nothing in
+   * `docker inspect`): sent once over stdin to a shell wrapper (core/memoryEnv). Needs /bin/sh in the image.
+   */
+  memoryEnv?: Record<string, string>;
   /** Port the app listens on inside the container ($PORT). Published on 127.0.0.1 at a free host port. */
   containerPort: number;
   memoryBytes: number;
