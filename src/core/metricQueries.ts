@@ -92,8 +92,10 @@ export function metricFilter(metricType: string, scope: MetricScope): string {
 
 /** The panel's queries for one refresh, by what each one feeds. */
 export interface PanelQueries {
-  /** Counts per revision and response class per period: request rate, 5xx ratio, totals, sparklines. */
+  /** Counts per response class per period (of the picked revision, or all): request rate and 5xx ratio. */
   requests: TimeSeriesQuery;
+  /** Counts per revision and response class in ONE period spanning the range: the summary's exact totals. */
+  revisionTotals: TimeSeriesQuery;
   latencyP50: TimeSeriesQuery;
   latencyP95: TimeSeriesQuery;
   latencyP99: TimeSeriesQuery;
@@ -123,9 +125,12 @@ export function panelQueries(scope: MetricScope, range: MetricRange, now: Date):
     ...window, filter: metricFilter(METRIC.requestLatencies, scope),
     perSeriesAligner: `ALIGN_PERCENTILE_${p}`, crossSeriesReducer: `REDUCE_PERCENTILE_${p}`,
   });
-  // All revisions for the counts even when one is picked: the summary table lists every revision.
+  // The summary lists every revision even when one is picked; per revision × per period would be 25,000
+  // points for 50 revisions over 7 days, so the chart and the totals are separate, small answers.
+  const whole = { ...window, alignmentPeriodSeconds: METRIC_RANGES[range].seconds };
   return {
-    requests: requestCountQuery({ ...scope, revision: undefined }, window),
+    requests: { ...requestCountQuery(scope, window), groupByFields: [BY_RESPONSE_CLASS] },
+    revisionTotals: requestCountQuery({ ...scope, revision: undefined }, whole),
     latencyP50: latency(50),
     latencyP95: latency(95),
     latencyP99: latency(99),

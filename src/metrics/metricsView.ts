@@ -1,10 +1,9 @@
-// One refresh of the metrics panel: the panel's queries in parallel, then the series maths into the view
+// One refresh of the metrics panel: the panel's nine queries in parallel, then the series maths into the view
 // the webview draws. No vscode import: the bench runs it against the emulator as the panel does.
 import { CANDIDATE_TAG } from '../core/rolloutPlan';
 import { MetricRange, MetricScope, panelQueries } from '../core/metricQueries';
 import {
-  Chart, RevisionMetrics, errorRatioChart, formatRatio, instancesChart, levelChart, newestPointTime, ofRevision,
-  requestRateChart, revisionSummaries, timeGrid,
+  Chart, RevisionMetrics, errorRatioChart, formatRatio, instancesChart, levelChart, newestPointTime, requestRateChart, revisionSummaries, timeGrid,
 } from '../core/metricSeries';
 import type { ServiceSummary, TrafficTarget } from '../core/model';
 import { revisionTrafficLabel } from '../core/traffic';
@@ -26,21 +25,21 @@ export async function loadMetricsView(api: MonitoringApi, input: MetricsViewInpu
   const { service, range, revision, now } = input;
   const scope: MetricScope = { project: service.project, region: service.region, service: service.id, revision };
   const q = panelQueries(scope, range, now);
-  const [requests, p50, p95, p99, revisionP95, instances, cpu, memory] = await Promise.all(
-    [q.requests, q.latencyP50, q.latencyP95, q.latencyP99, q.revisionP95, q.instances, q.cpu, q.memory].map((query) => api.listTimeSeries(query)));
+  const [requests, totals, p50, p95, p99, revisionP95, instances, cpu, memory] = await Promise.all(
+    [q.requests, q.revisionTotals, q.latencyP50, q.latencyP95, q.latencyP99, q.revisionP95, q.instances, q.cpu, q.memory]
+      .map((query) => api.listTimeSeries(query)));
   const grid = timeGrid(q.requests);
-  const scoped = ofRevision(requests, revision);
   const charts: Chart[] = [
-    requestRateChart(grid, scoped),
-    errorRatioChart(grid, scoped),
+    requestRateChart(grid, requests),
+    errorRatioChart(grid, requests),
     levelChart('latency', 'Request latency', 'ms', grid, [{ label: 'p50', series: p50 }, { label: 'p95', series: p95 }, { label: 'p99', series: p99 }]),
     instancesChart(grid, instances),
     levelChart('cpu', 'CPU utilization (p95)', '%', grid, [{ label: 'cpu', series: cpu }], 100),
     levelChart('memory', 'Memory utilization (p95)', '%', grid, [{ label: 'memory', series: memory }], 100),
   ];
-  const summary = revisionSummaries(requests, revisionP95, input.revisions).map((r) => rowView(r, service.trafficStatuses));
+  const summary = revisionSummaries(totals, revisionP95, input.revisions).map((r) => rowView(r, service.trafficStatuses));
   const newest = newestPointTime(requests, p95, instances, cpu, memory);
-  const all = [requests, p50, p95, p99, instances, cpu, memory];
+  const all = [requests, totals, p50, p95, p99, instances, cpu, memory];
   return {
     service: service.id, project: service.project, region: service.region, range, revision,
     revisions: input.revisions,

@@ -44,9 +44,13 @@ describe('metric queries', () => {
   it('asks for counts with ALIGN_DELTA + REDUCE_SUM per revision and class, latency with matching percentile aligner and reducer', () => {
     const q = panelQueries({ ...scope, revision: 'api-00002-xyz' }, '6h', NOW);
     assert.deepEqual([q.requests.perSeriesAligner, q.requests.crossSeriesReducer, q.requests.groupByFields],
+      ['ALIGN_DELTA', 'REDUCE_SUM', [BY_RESPONSE_CLASS]]);
+    assert.match(q.requests.filter, /revision_name = "api-00002-xyz"/);
+    // The summary lists every revision, so its totals are never narrowed to the picked one: one period each.
+    assert.deepEqual([q.revisionTotals.perSeriesAligner, q.revisionTotals.crossSeriesReducer, q.revisionTotals.groupByFields],
       ['ALIGN_DELTA', 'REDUCE_SUM', [BY_REVISION, BY_RESPONSE_CLASS]]);
-    // The summary lists every revision, so counts are never narrowed to the picked one.
-    assert.doesNotMatch(q.requests.filter, /revision_name/);
+    assert.doesNotMatch(q.revisionTotals.filter, /revision_name/);
+    assert.equal(q.revisionTotals.alignmentPeriodSeconds, 6 * 3600);
     assert.match(q.latencyP95.filter, /request_latencies.*revision_name = "api-00002-xyz"/);
     assert.deepEqual([q.latencyP50, q.latencyP95, q.latencyP99].map((l) => [l.perSeriesAligner, l.crossSeriesReducer]), [
       ['ALIGN_PERCENTILE_50', 'REDUCE_PERCENTILE_50'], ['ALIGN_PERCENTILE_95', 'REDUCE_PERCENTILE_95'], ['ALIGN_PERCENTILE_99', 'REDUCE_PERCENTILE_99']]);
@@ -165,11 +169,11 @@ describe('Monitoring wire mapping', () => {
   });
 
   it('writes the request with the aggregation, view FULL and the page token', () => {
-    const q = panelQueries(scope, '1h', NOW).requests;
+    const q = panelQueries(scope, '1h', NOW).revisionTotals;
     assert.deepEqual(toListTimeSeriesRequest('p', q, 100, 'tok'), {
       name: 'projects/p', filter: q.filter,
       interval: { startTime: { seconds: END / 1000 - 3600, nanos: 0 }, endTime: { seconds: END / 1000, nanos: 0 } },
-      aggregation: { alignmentPeriod: { seconds: 60 }, perSeriesAligner: 'ALIGN_DELTA', crossSeriesReducer: 'REDUCE_SUM',
+      aggregation: { alignmentPeriod: { seconds: 3600 }, perSeriesAligner: 'ALIGN_DELTA', crossSeriesReducer: 'REDUCE_SUM',
         groupByFields: [BY_REVISION, BY_RESPONSE_CLASS] },
       view: 'FULL', pageSize: 100, pageToken: 'tok',
     });

@@ -67,7 +67,7 @@ describe('metrics view', () => {
     assert.equal(canaryRevisions([{ kind: 'revision', revision: 'api-1', percent: 100 }]), undefined);
   });
 
-  it('one refresh: eight queries, exact totals per revision, the canary side by side, "as of" the newest point', async () => {
+  it('one refresh: nine queries, exact totals per revision, the canary side by side, "as of" the newest point', async () => {
     const end = Date.parse('2026-12-01T12:00:00Z');
     const api = fakeMonitoring((q) => {
       if (q.filter.includes('request_count')) {
@@ -83,7 +83,7 @@ describe('metrics view', () => {
       return [];
     });
     const view = await loadMetricsView(api, { service, revisions: ['api-2', 'api-1'], range: '1h', rolloutRunning: true, now: new Date(end + 500) });
-    assert.equal(api.queries.length, 8);
+    assert.equal(api.queries.length, 9);
     assert.deepEqual(view.summary.map((r) => [r.revision, r.requests, r.errors, r.errorRatioText, r.p95Text, r.trafficLabel]), [
       ['api-2', 10, 3, '30%', '250 ms', '10% · candidate'], ['api-1', 90, 0, '0%', '—', '90%']]);
     assert.equal(view.canary?.candidate.revision, 'api-2');
