@@ -9,7 +9,9 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { MentorApi } from '../../src/extension';
 import { bucketIndex, bucketLower, bucketUpper, LATENCY_LAYOUT } from '../../emulator/monitoringDistribution';
-import { createWithMentor, cancelOpenDialog, changeService, getService } from './liveService';
+import { DEPLOY_BUTTON } from '../../src/commands/deploy';
+import type { DeployResult } from '../../src/deploy/types';
+import { createWithMentor, cancelOpenDialog, changeService, getService, trafficOf } from './liveService';
 import { eventually, httpGet, mentor, serviceName, setMentorSetting } from './support';
 import { ui } from './uiBridge';
 import { fromPalette } from './userActions';
@@ -67,7 +69,8 @@ describe('Metrics from real traffic', function () {
   after(async () => {
     fs.writeFileSync(main, original);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    for (const key of ['service', 'registry', 'secrets', 'smokeTest', 'allowUnauthenticated', 'verifyTimeoutSeconds']) await setMentorSetting(key, undefined);
+    for (const key of ['service', 'registry', 'secrets', 'smokeTest', 'allowUnauthenticated', 'verifyTimeoutSeconds', 'rollout.strategy',
+      'rollout.steps', 'rollout.intervalSeconds', 'rollout.healthChecks']) await setMentorSetting(key, undefined);
   });
 
   it('the panel opened from the palette shows exactly the requests and 5xx sent, and p95 in their latency bucket', async () => {
@@ -147,5 +150,42 @@ describe('Metrics from real traffic', function () {
       ((await getService(SERVICE)).trafficStatuses ?? []).some((t) => t.revision === candidate && t.percent === 100) || undefined, 60_000);
     // The panel follows the explorer's refresh: no rollout any more, so no canary.
     await eventually('the canary view to go', async () => !(await ui.webviewText({ selector: 'body' })).includes('Candidate:') || undefined, 30_000);
+  });
+
+  /** Starts a deploy of a one-line change with the given gate length; resolves once the candidate holds 50%. */
+  async function deployToHalf(change: string, gateSeconds: number): Promise<{ deploying: Thenable<DeployResult | undefined> }> {
+    await setMentorSetting('rollout.strategy', 'gradual');
+    await setMentorSetting('rollout.steps', [0, 50, 100]);
+    await setMentorSetting('rollout.intervalSeconds', gateSeconds);
+    await setMentorSetting('rollout.healthChecks', 2);
+    fs.writeFileSync(main, `${original}\n${APP_ROUTES}\n# ${change}\n`);
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const deploying = vscode.commands.executeCommand<DeployResult | undefined>('mentor.deploy');
+    await ui.clickDialogButton(DEPLOY_BUTTON, { timeoutMs: 180_000 });
+    await eventually('the candidate at 50%', async () => (await trafficOf(SERVICE)).some(([, p, tag]) => tag === 'candidate' && p === 50) || undefined, 180_000);
+    return { deploying };
+  }
+
+  it('a rollout gate counts the candidate\'s requests from Cloud Monitoring and says so in the deploy output', async () => {
+    const { deploying } = await deployToHalf('gate reads Monitoring', 8);
+    const url = (await getService(SERVICE)).uri!;
+    for (let i = 0; i < 10; i++) await httpGet(`${url}/health`);
+    const result = await deploying;
+    assert.ok(result, 'deploy failed: see the Mentor: Deploy output');
+    const output = (await ui.textContent('.part.panel .monaco-editor .view-lines')).replace(/\u00a0/g, ' ');
+    assert.match(output, /Gate 50%: \d+ requests, 0 answered 5xx, error rate 0\.0%(, p95 \d+ ms)? \(from Cloud Monitoring\)/);
+  });
+
+  it('Roll back in the canary view stops a rollout this window runs and restores the split it started from', async () => {
+    const servedBefore = (await trafficOf(SERVICE)).filter(([, p, tag]) => p > 0 || tag).sort();
+    const { deploying } = await deployToHalf('rolled back from the panel', 120);
+    await vscode.commands.executeCommand('mentor.showMetrics', { kind: 'service', service: api.explorer.services.find((s) => s.id === SERVICE) });
+    await ui.webviewClick({ selector: '#refresh' });
+    await ui.webviewText({ selector: '#canary', contains: 'A deploy in this window is rolling out', timeoutMs: 30_000 });
+    await ui.webviewClick({ selector: '#roll-back' });
+    assert.strictEqual(await deploying, undefined);
+    const note = await ui.waitForNotification('rolled back', { timeoutMs: 60_000 });
+    assert.match(note.message, /Roll back was chosen in the metrics panel/);
+    assert.deepStrictEqual((await trafficOf(SERVICE)).filter(([, p, tag]) => p > 0 || tag).sort(), servedBefore);
   });
 });

@@ -51,6 +51,8 @@ export function chartSection(chart: Chart, width: number): HTMLElement {
       stroke: color(BY_LABEL[line.label] ?? PALETTE[i % PALETTE.length], '#3794ff'),
       width: 1.5,
       spanGaps: false,
+      // A value with gaps on both sides (a 5xx ratio in the one minute that had requests) is no line: show it as a dot.
+      points: { show: line.values.some((v, j) => v !== null && line.values[j - 1] == null && line.values[j + 1] == null), size: 5 },
       value: (_: uPlot, v: number | null) => format(v, chart.unit),
     }))],
   };
