@@ -31,14 +31,17 @@ export function alertsItem(node: AlertsNode, open: IncidentSummary[]): vscode.Tr
 
 export function alertPolicyItem(node: AlertPolicyNode): vscode.TreeItem {
   const { policy, incidents } = node;
-  const item = new vscode.TreeItem(policy.displayName || policy.name.split('/').pop() || policy.name, vscode.TreeItemCollapsibleState.None);
+  // Under its service the "service: " prefix Mentor's policy names carry says nothing new.
+  const prefix = `${node.parent.service.id}: `;
+  const name = policy.displayName.startsWith(prefix) ? policy.displayName.slice(prefix.length) : policy.displayName;
+  const item = new vscode.TreeItem(name || policy.name.split('/').pop() || policy.name, vscode.TreeItemCollapsibleState.None);
   item.id = `${node.parent.service.name}/alerts/${policy.name}`;
   const firing = incidents.length > 0;
   item.iconPath = firing ? new vscode.ThemeIcon('bell-dot', new vscode.ThemeColor('errorForeground'))
     : policy.enabled ? new vscode.ThemeIcon('bell') : new vscode.ThemeIcon('bell-slash');
   const channels = policy.notificationChannels.length;
   item.description = [
-    firing ? `open since ${relativeTime(incidents[0].openTime ?? new Date())}` : policy.enabled ? 'ok' : 'disabled',
+    firing ? `firing · opened ${relativeTime(incidents[0].openTime ?? new Date())}` : policy.enabled ? 'ok' : 'disabled',
     channels ? `${channels} channel${channels === 1 ? '' : 's'}` : 'no notifications',
   ].join(' · ');
   item.contextValue = 'alertPolicy';
