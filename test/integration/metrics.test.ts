@@ -124,6 +124,14 @@ describe('Metrics from real traffic', function () {
     const share = ((FAILING / total) * 100).toFixed(1).replace(/\.0$/, '');
     assert.match(rowNow.description, new RegExp(`· [▁▂▃▄▅▆▇█]{12} ${total} req/h, ${share.replace('.', '\\.')}% 5xx$`));
     assert.strictEqual(api.sparklines.queries - queries, 1, 'one Monitoring query for the expanded service');
+
+    // The revision row's context menu opens the panel filtered to that revision.
+    await ui.clickTreeRow(revision, { view: 'Services', button: 'right' });
+    const menu = await ui.contextMenuItems();
+    assert.ok(menu.includes('Show Metrics'), `context menu: ${menu.join(', ')}`);
+    await ui.selectContextMenu('Show Metrics');
+    assert.strictEqual(await ui.webviewText({ selector: '#scope', contains: revision, timeoutMs: 20_000 }), revision);
+    assert.strictEqual(await cellText(revision, 'errors'), String(FAILING));
   });
 
   it('during a rollout the panel puts the candidate next to the serving revision; Promote routes all traffic to it', async () => {
@@ -144,6 +152,8 @@ describe('Metrics from real traffic', function () {
     assert.match(canary, new RegExp(`Candidate: ${candidate}`));
     assert.match(canary, new RegExp(`Serving: ${revision}`));
     assert.match(await ui.webviewText({ selector: `[data-role="serving"] [data-metric="errorRatio"]` }), /^[\d.]+%$/);
+    const shot = await ui.screenshot('metrics-canary', { delayMs: 800 });
+    assert.match(shot.text, new RegExp(`Rollout: 50% to the candidate[\\s\\S]*Promote ${candidate}[\\s\\S]*Roll back to ${revision}`));
     await ui.webviewClick({ selector: '#promote' });
     await ui.clickDialogButton('Route 100%', { timeoutMs: 20_000 });
     await eventually('all traffic on the candidate', async () =>

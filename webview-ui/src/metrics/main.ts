@@ -43,6 +43,7 @@ function render(view: MetricsView): void {
     h('header', { className: 'header' },
       h('h1', {}, view.service),
       h('span', { className: 'muted' }, `${view.project} · ${view.region}`),
+      h('span', { id: 'scope', className: 'scope', 'data-revision': view.revision ?? '' }, where),
       h('span', { id: 'as-of', className: 'as-of', 'data-as-of': view.asOf }, view.asOf),
       h('div', { id: 'status', className: 'status' }),
     ),
