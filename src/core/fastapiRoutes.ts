@@ -1,8 +1,9 @@
-// Finds a FastAPI app's GET routes statically, the way FastAPI assembles them: `@app.get(...)` /
-// `@router.get(...)` / `api_route` / `add_api_route`, router prefixes, `include_router(..., prefix=...)`
-// across modules (absolute and relative imports), and global dependencies on the app or a router, which
-// may make every route answer 4xx to a bare GET. Regular expressions over the source, not a Python parser:
-// good enough to choose a health check, and wrong guesses are caught by the probe's 4xx fallback.
+// Finds a FastAPI app's GET routes (or, for the route CodeLens, routes of every method) statically, the way
+// FastAPI assembles them: `@app.get(...)` / `@router.get(...)` / `api_route` / `add_api_route`, router
+// prefixes, `include_router(..., prefix=...)` across modules (absolute and relative imports), and global
+// dependencies on the app or a router, which may make every route answer 4xx to a bare GET. Regular
+// expressions over the source, not a Python parser: good enough to choose a health check and to place a
+// lens, and wrong guesses are caught by the probe's 4xx fallback.
 import { ProjectFiles } from './pythonProject';
 
 export interface DetectedRoute {
@@ -15,6 +16,13 @@ export interface DetectedRoute {
   needsParameters: boolean;
   /** The app or a router above it declares dependencies=[...] (often a token check). */
   guarded: boolean;
+  /** HTTP methods the route answers, upper case ("GET"; api_route/add_api_route may list several). Always set by detectRoutes. */
+  methods?: string[];
+}
+
+export interface DetectOptions {
+  /** 'get' (default): only routes a bare GET reaches, for the health check; 'all': every route, any method. */
+  methods?: 'get' | 'all';
 }
 
 export interface AppRoutes {
@@ -37,18 +45,20 @@ interface RouterInfo {
 
 const CONSTRUCTOR = /^(\w+)\s*(?::\s*[\w.]+\s*)?=\s*(?:fastapi\.)?(FastAPI|APIRouter)\s*\(/gm;
 const DECORATOR = /^[ \t]*@(\w+)\.(get|api_route)\s*\(/gm;
+const ANY_DECORATOR = /^[ \t]*@(\w+)\.(get|post|put|patch|delete|options|head|trace|api_route)\s*\(/gm;
 const ADD_ROUTE = /^[ \t]*(\w+)\.add_api_route\s*\(/gm;
 const INCLUDE = /^[ \t]*(\w+)\.include_router\s*\(/gm;
 /** Annotations FastAPI fills itself: a parameter of these types needs nothing from the request. */
 const INJECTED_TYPES = /^(Request|Response|BackgroundTasks|WebSocket|HTTPConnection|SecurityScopes)\b/;
 
-export async function detectRoutes(files: ProjectFiles, appFile: string, appName: string): Promise<AppRoutes> {
+export async function detectRoutes(files: ProjectFiles, appFile: string, appName: string, options: DetectOptions = {}): Promise<AppRoutes> {
+  const allMethods = options.methods === 'all';
   const cache = new Map<string, Map<string, RouterInfo> | undefined>();
   const allFiles = await files.list();
   const parse = async (file: string) => {
     if (!cache.has(file)) {
       const text = await files.read(file);
-      cache.set(file, text === undefined ? undefined : parseModule(file, text, allFiles));
+      cache.set(file, text === undefined ? undefined : parseModule(file, text, allFiles, allMethods));
     }
     return cache.get(file);
   };
@@ -71,32 +81,34 @@ export async function detectRoutes(files: ProjectFiles, appFile: string, appName
   return { routes, openapiPath: openapiPath(appText, appName) };
 }
 
-function parseModule(file: string, text: string, allFiles: string[]): Map<string, RouterInfo> {
+function parseModule(file: string, text: string, allFiles: string[], allMethods: boolean): Map<string, RouterInfo> {
   const routers = new Map<string, RouterInfo>();
   for (const match of text.matchAll(CONSTRUCTOR)) {
     const args = callArguments(text, match.index + match[0].length);
     routers.set(match[1], { prefix: stringArgument(args, 'prefix') ?? '', guarded: hasDependencies(args), routes: [], includes: [] });
   }
   const imports = importedNames(file, text, allFiles);
-  for (const match of text.matchAll(DECORATOR)) {
+  for (const match of text.matchAll(allMethods ? ANY_DECORATOR : DECORATOR)) {
     const router = routers.get(match[1]);
     if (!router) continue;
     const args = callArguments(text, match.index + match[0].length);
     const path = firstStringArgument(args);
     if (path === undefined) continue;
-    if (match[2] === 'api_route' && !/methods\s*=\s*\[[^\]]*["']GET["']/i.test(args) && /methods\s*=/.test(args)) continue;
+    const methods = match[2] === 'api_route' ? listedMethods(args) : [match[2].toUpperCase()];
+    if (!allMethods && !methods.includes('GET')) continue;
     const handler = handlerParameters(text, match.index + match[0].length + args.length);
-    router.routes.push(route(file, text, match.index, path, handler, hasDependencies(args)));
+    router.routes.push(route(file, text, match.index, path, handler, hasDependencies(args), methods));
   }
   for (const match of text.matchAll(ADD_ROUTE)) {
     const router = routers.get(match[1]);
     const args = callArguments(text, match.index + match[0].length);
     const path = firstStringArgument(args);
-    if (!router || path === undefined || (/methods\s*=/.test(args) && !/methods\s*=\s*\[[^\]]*["']GET["']/i.test(args))) continue;
+    const methods = listedMethods(args);
+    if (!router || path === undefined || (!allMethods && !methods.includes('GET'))) continue;
     const handlerName = /^\s*["'][^"']*["']\s*,\s*(?:endpoint\s*=\s*)?(\w+)/.exec(args)?.[1];
     const definition = handlerName ? new RegExp(`^[ \\t]*(?:async[ \\t]+)?def[ \\t]+${handlerName}[ \\t]*\\(`, 'm').exec(text) : null;
     const handler = definition ? callArguments(text, definition.index + definition[0].length) : '';
-    router.routes.push(route(file, text, match.index, path, handler, hasDependencies(args)));
+    router.routes.push(route(file, text, match.index, path, handler, hasDependencies(args), methods));
   }
   for (const match of text.matchAll(INCLUDE)) {
     const router = routers.get(match[1]);
@@ -108,12 +120,20 @@ function parseModule(file: string, text: string, allFiles: string[]): Map<string
   return routers;
 }
 
-function route(file: string, text: string, index: number, path: string, handlerArgs: string, decoratorGuarded: boolean): DetectedRoute {
+function route(file: string, text: string, index: number, path: string, handlerArgs: string, decoratorGuarded: boolean,
+  methods: string[]): DetectedRoute {
   return {
     path, file, line: text.slice(0, index).split('\n').length,
     needsParameters: path.includes('{') || requiredParameters(handlerArgs).length > 0,
-    guarded: decoratorGuarded,
+    guarded: decoratorGuarded, methods,
   };
+}
+
+/** `methods=["GET", "POST"]` of api_route / add_api_route; FastAPI's default is GET. */
+function listedMethods(args: string): string[] {
+  const listed = /\bmethods\s*=\s*[[({]([^\])}]*)[\])}]/.exec(args)?.[1];
+  if (listed === undefined) return ['GET'];
+  return [...listed.matchAll(/["'](\w+)["']/g)].map((m) => m[1].toUpperCase());
 }
 
 /** `name` or `module.name` in an include_router call, resolved to the file and variable that define it. */

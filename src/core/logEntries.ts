@@ -2,6 +2,8 @@
 // messages in src/gcp), severities and the log levels they show as, the one-line format, the Cloud
 // Logging filters a tail uses, de-duplication across reconnects, and the reconnect backoff.
 
+import { requestUrlPattern } from './routeMatch';
+
 export const SEVERITIES = ['DEFAULT', 'DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL', 'ALERT', 'EMERGENCY'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
@@ -145,6 +147,13 @@ export interface TailFilter {
   /** Case-insensitive substring of the message, JSON message or request URL. */
   text?: string;
   revision?: string;
+  /** Only the requests of one route (a template such as `/items/{item_id}`, and its methods when known). */
+  route?: RouteFilter;
+}
+
+export interface RouteFilter {
+  path: string;
+  methods?: string[];
 }
 
 /** A Cloud Logging string literal: quotes and backslashes escaped. */
@@ -166,6 +175,11 @@ export function buildFilter(target: TailTarget, filter: TailFilter = {}, since?:
     const q = quote(text);
     parts.push(`(textPayload:${q} OR jsonPayload.message:${q} OR httpRequest.requestUrl:${q})`);
   }
+  if (filter.route) {
+    parts.push(`httpRequest.requestUrl=~${quote(requestUrlPattern(filter.route.path))}`);
+    const methods = filter.route.methods ?? [];
+    if (methods.length) parts.push(`(${methods.map((m) => `httpRequest.requestMethod=${quote(m)}`).join(' OR ')})`);
+  }
   if (since) parts.push(`timestamp>=${quote(since)}`);
   return parts.join(' AND ');
 }
@@ -175,7 +189,13 @@ export function describeFilter(filter: TailFilter): string {
   if (filter.minSeverity && filter.minSeverity !== 'DEFAULT') parts.push(`severity ≥ ${filter.minSeverity}`);
   if (filter.text?.trim()) parts.push(`text "${filter.text.trim()}"`);
   if (filter.revision) parts.push(`revision ${filter.revision}`);
+  if (filter.route) parts.push(`route ${routeLabel(filter.route)}`);
   return parts.length ? parts.join(', ') : 'all entries';
+}
+
+/** "GET /items/{item_id}", "GET|PUT /items/{item_id}", or the path alone. */
+export function routeLabel(route: RouteFilter): string {
+  return route.methods?.length ? `${route.methods.join('|')} ${route.path}` : route.path;
 }
 
 // ---- de-duplication ---------------------------------------------------------------------------

@@ -178,7 +178,7 @@ export class TailManager implements vscode.Disposable {
 
 function sameFilter(a: TailFilter, b: TailFilter): boolean {
   return (a.minSeverity ?? 'DEFAULT') === (b.minSeverity ?? 'DEFAULT') && (a.text?.trim() || '') === (b.text?.trim() || '') &&
-    (a.revision || '') === (b.revision || '');
+    (a.revision || '') === (b.revision || '') && JSON.stringify(a.route ?? null) === JSON.stringify(b.route ?? null);
 }
 
 function writeLines(channel: vscode.LogOutputChannel, lines: readonly OutputLine[]): void {

@@ -1,0 +1,95 @@
+// Which FastAPI route a request reached, from the URL a request log names: route templates compiled the way
+// Starlette compiles them (`/items/{item_id}` → one path segment; `{p:path}` → the rest; `int`, `float`,
+// `uuid` convertors), matched on the decoded path without the query, the method when the log has one (a GET
+// route also answers HEAD, as in Starlette). No vscode import: the CodeLens, its tests and the bench share it.
+
+export interface RouteSpec {
+  /** What a match returns (the caller's key for the route, e.g. "GET /items/{item_id}"). */
+  id: string;
+  /** The full path template as served, prefixes included. */
+  path: string;
+  /** Upper-case methods; empty = any. */
+  methods: readonly string[];
+}
+
+interface CompiledRoute {
+  id: string;
+  regex: RegExp;
+  methods: Set<string>;
+}
+
+const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+/** Starlette's convertors (starlette/convertors.py); an unknown one is treated as `str`. */
+const CONVERTORS: Record<string, string> = { str: '[^/]+', path: '.*', int: '[0-9]+', float: '[0-9]+(?:\\.[0-9]+)?', uuid: UUID };
+const PARAM = /\{([A-Za-z_]\w*)(?::([A-Za-z_]\w*))?\}/g;
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The body of the regular expression for a template (no anchors), e.g. `/items/[^/]+`. */
+export function routePattern(template: string): string {
+  let pattern = '';
+  let last = 0;
+  for (const match of template.matchAll(PARAM)) {
+    pattern += escapeRegex(template.slice(last, match.index)) + (CONVERTORS[match[2] ?? 'str'] ?? CONVERTORS.str);
+    last = match.index + match[0].length;
+  }
+  return pattern + escapeRegex(template.slice(last));
+}
+
+/**
+ * An RE2 expression for Cloud Logging's `httpRequest.requestUrl=~` that selects the requests of a route:
+ * requestUrl is absolute (`https://HOST/path?query`), so the scheme and host are skipped and a query allowed.
+ */
+export function requestUrlPattern(template: string): string {
+  return `^[a-zA-Z][a-zA-Z0-9+.-]*://[^/]+${routePattern(template)}(?:[?#].*)?$`;
+}
+
+/** The path of a request log's URL (absolute or path-only), without query or fragment, percent-decoded. */
+export function requestPath(url: string): string {
+  let path = url.replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/, '');
+  path = path.replace(/[?#].*$/s, '');
+  if (!path.startsWith('/')) path = `/${path}`;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    // A malformed escape: Starlette would answer 400; keep the raw path so it simply matches nothing odd.
+    return path;
+  }
+}
+
+/**
+ * Matches request paths to routes. Routes are tried in the given order (Starlette's: first full match wins),
+ * except catch-alls (`{x:path}`) which go last: a statically detected order is only approximate, and a
+ * catch-all tried early would swallow everything. A path that matches no route (or only with another method,
+ * Starlette's 405) has no route.
+ */
+export class RouteMatcher {
+  private readonly routes: CompiledRoute[];
+  /** method + path → route id: traffic repeats the same few URLs, so most lookups are one Map.get. */
+  private readonly memo = new Map<string, string | null>();
+
+  constructor(specs: readonly RouteSpec[]) {
+    const compiled = specs.map((spec) => {
+      const methods = new Set(spec.methods.map((m) => m.toUpperCase()));
+      if (methods.has('GET')) methods.add('HEAD');
+      return { id: spec.id, regex: new RegExp(`^${routePattern(spec.path)}$`, 's'), methods, catchAll: /\{\w+:path\}/.test(spec.path) };
+    });
+    this.routes = [...compiled.filter((r) => !r.catchAll), ...compiled.filter((r) => r.catchAll)];
+  }
+
+  /** The route id a request reached; `method` undefined (a log without one) matches on the path alone. */
+  match(method: string | undefined, url: string): string | undefined {
+    const key = `${method ?? ''} ${url}`;
+    const known = this.memo.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const path = requestPath(url);
+    const upper = method?.toUpperCase();
+    const found = this.routes.find((r) => (!upper || r.methods.size === 0 || r.methods.has(upper)) && r.regex.test(path));
+    // Bounded: a crawler hitting random URLs must not grow the memo without end.
+    if (this.memo.size > 50_000) this.memo.clear();
+    this.memo.set(key, found?.id ?? null);
+    return found?.id;
+  }
+}
