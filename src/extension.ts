@@ -10,6 +10,7 @@ import { DockerConnection } from './docker/dockerConnection';
 import { CloudRunConnection } from './gcp/cloudRunConnection';
 import { LocalRunSession } from './local/localRunSession';
 import { PROPOSAL_SCHEME, ProposedFiles } from './local/proposedFiles';
+import { InsightHandle } from './insight/insightActivation';
 import { CloudDiagnostics } from './logs/cloudDiagnostics';
 import { TailManager } from './logs/tailManager';
 import { MonitoringConnection } from './metrics/monitoringConnection';
@@ -30,6 +31,8 @@ export interface MentorApi {
   /** Revision-row sparklines (tests check one query per expanded service). */
   readonly sparklines: RevisionSparklines;
   readonly alerts: AlertsFeature;
+  /** Route insight: the CodeLens feature once loaded (tests wait on its provider). */
+  readonly insight: InsightHandle;
   /** How long activate() took, for the benchmark. */
   readonly activationMs: number;
   /** performance.now() when activate() started, and when the first bundled module started to run (bench). */
@@ -68,11 +71,12 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
     vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, proposals));
   const cloudDiagnostics = new CloudDiagnostics();
   const tails = new TailManager(readTargetNow, log, cloudDiagnostics);
-  context.subscriptions.push(tails, cloudDiagnostics);
+  const insight = new InsightHandle(cloudDiagnostics, log);
+  context.subscriptions.push(tails, cloudDiagnostics, insight);
 
   const ctx: MentorContext = {
     extension: context, log, connection, explorer, previousTraffic: new Map(), docker, buildOutput, deployOutput, localRun, proposals,
-    tails, cloudDiagnostics, deployButton, deploysRunning: new Set(), builds, monitoring, sparklines, rollouts: new Map(), alerts,
+    tails, cloudDiagnostics, deployButton, deploysRunning: new Set(), builds, monitoring, sparklines, rollouts: new Map(), alerts, insight,
   };
   registerCommands(ctx, allCommands);
 
@@ -91,6 +95,8 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
 
   // Build status waits for CI/CD: a cloudbuild.yaml at a folder's top, one found once the view is shown, or created later.
   builds.watchForCicd(treeView);
+  // Route insight waits for a Python editor of an app; its code loads only then.
+  insight.watch(ctx);
   // After activate() returns, and from its own chunk: activation pays nothing for the first-open offer.
   setTimeout(() => void import('./setup/firstOpenOffer').then((m) => m.offerSetupOnce(context))
     .catch((error: unknown) => log.warn(`Setup offer: ${(error as Error)?.message ?? error}`)), 0);
@@ -98,7 +104,8 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
   const activationMs = Date.now() - started;
   log.info(`Mentor activated in ${activationMs} ms`);
   const firstModuleAt = (globalThis as { __mentorFirstModuleAt?: number }).__mentorFirstModuleAt;
-  return { explorer, treeView, connection, localRun, tails, cloudDiagnostics, builds, sparklines, alerts, activationMs, activateStartedAt, firstModuleAt };
+  return { explorer, treeView, connection, localRun, tails, cloudDiagnostics, builds, sparklines, alerts, insight, activationMs, activateStartedAt,
+    firstModuleAt };
 }
 
 export function deactivate(): void {

@@ -13,6 +13,7 @@ import { CloudDiagnostics } from '../logs/cloudDiagnostics';
 import { TailManager } from '../logs/tailManager';
 import { ProposedFiles } from '../local/proposedFiles';
 import { ExplorerProvider } from '../tree/explorerProvider';
+import type { InsightHandle } from '../insight/insightActivation';
 
 export interface MentorContext {
   readonly extension: vscode.ExtensionContext;
@@ -44,6 +45,8 @@ export interface MentorContext {
   readonly rollouts: Map<string, RolloutSteering>;
   /** Cloud Monitoring alert policies and open incidents (Alerts nodes, incident badges, alert commands). */
   readonly alerts: AlertsFeature;
+  /** Route insight (CodeLens numbers, inline production errors): loaded on the first Python editor of an app. */
+  readonly insight: InsightHandle;
 }
 
 export interface MentorCommand<Args extends unknown[] = unknown[]> {

@@ -37,7 +37,7 @@ export interface RequestSample {
 
 export interface RequestListing {
   samples: readonly RequestSample[];
-  /** The window asked for: [fromMs, toMs). */
+  /** The window: entries since fromMs, listed at toMs (a later one is clock skew and still counts). */
   fromMs: number;
   toMs: number;
   /** The listing stopped at its cap: it holds the newest entries only, so counts are lower bounds. */
@@ -68,7 +68,7 @@ export function routeStats(matcher: RouteMatcher, listing: RequestListing): Map<
   const acc = new Map<string, { requests: number; errors: number; latencies: number[]; lastRequestMs: number; lastErrorMs?: number }>();
   let oldest = listing.toMs;
   for (const sample of listing.samples) {
-    if (sample.timeMs < listing.fromMs || sample.timeMs >= listing.toMs) continue;
+    if (sample.timeMs < listing.fromMs) continue;
     if (sample.timeMs < oldest) oldest = sample.timeMs;
     const id = matcher.match(sample.method, sample.url);
     if (id === undefined) continue;

@@ -104,4 +104,16 @@ describe('bundle graph', () => {
     const ssh = fs.readFileSync(path.join(ROOT, 'dist', 'ssh.cjs'), 'utf8');
     assert.match(ssh, /SSH-2\.0/);
   });
+
+  it('route insight loads on demand: activation holds only the watcher, not the CodeLens, the listings or the decorations', () => {
+    const outputs = meta();
+    const startup = startupInputs(outputs, 'dist/extension.mjs');
+    assert.ok(startup.includes('src/insight/insightActivation.ts'), 'the insight watcher is wired into activation');
+    for (const input of ['src/insight/insightFeature.ts', 'src/insight/routeLensProvider.ts', 'src/insight/appRoutes.ts',
+      'src/insight/requestListings.ts', 'src/insight/errorDecorations.ts', 'src/core/routeStats.ts', 'src/core/routeLenses.ts',
+      'src/core/fastapiRoutes.ts']) {
+      assert.ok(Object.values(outputs).some((o) => input in o.inputs), `${input} is in no output file`);
+      assert.ok(!startup.includes(input), `${input} is loaded at activation`);
+    }
+  });
 });
