@@ -9,6 +9,8 @@
 //   tail      log tail pipeline (scripts/bench/tailBench.mjs): sustained entries/s, write → line-out latency
 //   metrics   the metrics panel for 50 revisions × 7 days (seed metrics:50x7d): refresh queries per range, first paint
 //             and repaint of the panel's bundle in Chromium, the sparklines' one query (scripts/bench/metricsBench.mjs)
+//   insight   route CodeLens cost per file (scripts/bench/insightBench.mjs): route parsing, stats from a 10k-entry
+//             listing, the file's lenses; the listing itself through the real client against the emulator
 //   vscode    inside a real VS Code, median of BENCH_VSCODE_RUNS (10) starts: activation as seen by the caller,
 //             first-level data and first visible row of 200 services, first deploy step on screen
 // Writes test-results/bench.json as well.  `node scripts/bench.mjs [SECTION...]` runs only those sections
@@ -23,6 +25,7 @@ import { benchDeploy } from './bench/deployBench.mjs';
 import { benchImages } from './bench/imageBench.mjs';
 import { benchTail } from './bench/tailBench.mjs';
 import { benchMetrics, printMetrics } from './bench/metricsBench.mjs';
+import { benchInsight, printInsight } from './bench/insightBench.mjs';
 import { benchBundles, printBundles } from './bench/bundleBench.mjs';
 import { benchVsCode, printVsCode } from './bench/vscodeBench.mjs';
 
@@ -196,6 +199,13 @@ if (wanted('metrics')) {
   printMetrics(results.metrics);
 }
 // ---- end metrics panel ----
+
+// ---- route insight (scripts/bench/insightBench.mjs) ----
+if (wanted('insight')) {
+  results.insight = await benchInsight(ROOT).catch((error) => ({ error: error.message }));
+  printInsight(results.insight);
+}
+// ---- end route insight ----
 
 if (wanted('vscode')) {
   results.vscode = await benchVsCode(ROOT, startEmulator, Number(process.env.BENCH_VSCODE_RUNS || 10));

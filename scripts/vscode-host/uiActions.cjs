@@ -291,6 +291,19 @@ function makeUiActions(page, ctx) {
       return poll(() => inPage((s) => { const e = [...document.querySelectorAll(s)].find(__uiVisible); return e ? e.textContent : null; }, args.selector),
         T(args), `no visible ${args.selector}`);
     },
+    /** Text that CSS draws (::before/::after `content`, e.g. an editor decoration's after-line note) on the
+     *  visible elements matching selector (default: the spans of the visible editors' lines), top to bottom,
+     *  each with the text of the editor line it is drawn on. */
+    async decorationTexts(args) {
+      return inPage((s) => __uiVisibleRowsTopDown(document, s).flatMap((e) => ['::before', '::after'].map((p) => {
+        const c = getComputedStyle(e, p).content;
+        if (!c || c === 'none' || c === 'normal') return [];
+        let text = c;
+        try { text = JSON.parse(c); } catch { /* not a plain CSS string */ }
+        const line = e.closest('.view-line');
+        return [{ text, line: line ? line.textContent.replace(/\u00a0/g, ' ') : '' }];
+      }).flat()), args.selector || '.part.editor .view-lines span');
+    },
     async waitFor(args) { await page.locator(args.selector).first().waitFor({ state: args.state || 'visible', timeout: T(args) }); return true; },
     async pageTitle() { return page.title(); },
   };

@@ -16,6 +16,8 @@ interface CompiledRoute {
   id: string;
   regex: RegExp;
   methods: Set<string>;
+  /** Position in matching order (catch-alls last). */
+  order: number;
 }
 
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
@@ -66,7 +68,9 @@ export function requestPath(url: string): string {
  * Starlette's 405) has no route.
  */
 export class RouteMatcher {
-  private readonly routes: CompiledRoute[];
+  /** Routes whose first path segment is literal, by that segment; the others (a parameter there) in `open`. */
+  private readonly bySegment = new Map<string, CompiledRoute[]>();
+  private readonly open: CompiledRoute[] = [];
   /** method + path → route id: traffic repeats the same few URLs, so most lookups are one Map.get. */
   private readonly memo = new Map<string, string | null>();
 
@@ -74,19 +78,31 @@ export class RouteMatcher {
     const compiled = specs.map((spec) => {
       const methods = new Set(spec.methods.map((m) => m.toUpperCase()));
       if (methods.has('GET')) methods.add('HEAD');
-      return { id: spec.id, regex: new RegExp(`^${routePattern(spec.path)}$`, 's'), methods, catchAll: /\{\w+:path\}/.test(spec.path) };
+      return { spec, id: spec.id, regex: new RegExp(`^${routePattern(spec.path)}$`, 's'), methods, catchAll: /\{\w+:path\}/.test(spec.path) };
     });
-    this.routes = [...compiled.filter((r) => !r.catchAll), ...compiled.filter((r) => r.catchAll)];
+    const ordered = [...compiled.filter((r) => !r.catchAll), ...compiled.filter((r) => r.catchAll)];
+    ordered.forEach((route, order) => {
+      const compiledRoute = { id: route.id, regex: route.regex, methods: route.methods, order };
+      // "/items/{id}" → "items"; "/{x}/a", "/" or "/items{suffix}" → open (tried for every path).
+      const first = /^\/([^/{}]*)(?:\/|$)/.exec(route.spec.path)?.[1];
+      if (first === undefined || first === '') this.open.push(compiledRoute);
+      else this.bySegment.set(first, [...(this.bySegment.get(first) ?? []), compiledRoute]);
+    });
   }
 
   /** The route id a request reached; `method` undefined (a log without one) matches on the path alone. */
   match(method: string | undefined, url: string): string | undefined {
-    const key = `${method ?? ''} ${url}`;
-    const known = this.memo.get(key);
-    if (known !== undefined) return known ?? undefined;
     const path = requestPath(url);
     const upper = method?.toUpperCase();
-    const found = this.routes.find((r) => (!upper || r.methods.size === 0 || r.methods.has(upper)) && r.regex.test(path));
+    const key = `${upper ?? ''} ${path}`;
+    const known = this.memo.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const accepts = (r: CompiledRoute) => (!upper || r.methods.size === 0 || r.methods.has(upper)) && r.regex.test(path);
+    // The first match in order among the routes this path's first segment can reach, and the open ones.
+    const segment = /^\/([^/]*)/.exec(path)?.[1] ?? '';
+    const inSegment = this.bySegment.get(segment)?.find(accepts);
+    const inOpen = this.open.find((r) => (!inSegment || r.order < inSegment.order) && accepts(r));
+    const found = inOpen ?? inSegment;
     // Bounded: a crawler hitting random URLs must not grow the memo without end.
     if (this.memo.size > 50_000) this.memo.clear();
     this.memo.set(key, found?.id ?? null);

@@ -166,6 +166,9 @@ export const ui = {
     uiRequest<true>('click', { selector, ...opts }),
   /** textContent of the first visible element matching selector (waits for it). */
   textContent: (selector: string, opts: WaitOptions = {}) => uiRequest<string>('textContent', { selector, ...opts }),
+  /** Text CSS draws with ::before/::after (an editor decoration's after-line note) on visible elements matching
+   *  `selector` (default: spans of the visible editors' lines), top to bottom, with the text of its editor line; no wait. */
+  decorationTexts: (opts: { selector?: string } = {}) => uiRequest<{ text: string; line: string }[]>('decorationTexts', opts),
   waitFor: (selector: string, opts: WaitOptions & { state?: 'visible' | 'hidden' | 'attached' | 'detached' } = {}) =>
     uiRequest<true>('waitFor', { selector, ...opts }),
   /** The workbench page's title (a round trip through the page). */

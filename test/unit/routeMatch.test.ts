@@ -50,6 +50,16 @@ describe('route matching', () => {
     assert.equal(matcher.match('GET', '/anything/else'), 'GET /{rest:path}');
   });
 
+  it('keeps the given order between routes with a literal first segment and routes with a parameter there', () => {
+    const matcher = new RouteMatcher([route('GET', '/{x}/a'), route('GET', '/items/a'), route('GET', '/items/{id}'), route('GET', '/{x}/b'),
+      route('GET', '/')]);
+    assert.equal(matcher.match('GET', '/items/a'), 'GET /{x}/a', 'the open route came first');
+    assert.equal(matcher.match('GET', '/items/b'), 'GET /items/{id}', 'the segment route came first');
+    assert.equal(matcher.match('GET', '/other/b'), 'GET /{x}/b');
+    assert.equal(matcher.match('GET', '/'), 'GET /');
+    assert.equal(matcher.match('GET', '/items/a?x=1'), 'GET /{x}/a', 'the query does not matter');
+  });
+
   it('gives the same answer from its memo as from the first lookup', () => {
     const matcher = new RouteMatcher([route('GET', '/a/{x}')]);
     for (let i = 0; i < 3; i++) {
