@@ -37,12 +37,15 @@ function generatedApp() {
   };
 }
 
-/** ENTRIES requests over the last hour, spread over the big file's routes (10% 5xx) and some unknown paths. */
+/**
+ * ENTRIES requests over the last 50 minutes (writing them takes a while: all must still be in the hour when
+ * listed), spread over the big file's routes (10% 5xx) and some unknown paths.
+ */
 function requestSamples(nowMs) {
   return Array.from({ length: ENTRIES }, (_, i) => {
     const r = i % (ROUTES + 10);
     const url = r >= ROUTES ? `/unknown/${i}` : r % 3 === 0 ? `/r${r}/abc${i}` : r % 3 === 1 ? `/r${r}/items/${i}/detail` : `/r${r}`;
-    return { timeMs: nowMs - Math.floor((i / ENTRIES) * 3_590_000), method: ['GET', 'POST', 'PUT', 'DELETE'][r % 4], url: `${url}?q=${i % 7}`,
+    return { timeMs: nowMs - Math.floor((i / ENTRIES) * 3_000_000), method: ['GET', 'POST', 'PUT', 'DELETE'][r % 4], url: `${url}?q=${i % 7}`,
       status: i % 10 === 0 ? 500 : 200, latencyMs: 5 + (i % 200) };
   });
 }
