@@ -137,6 +137,9 @@ export class ServiceProxy {
     let requestSize = 0;
     let responseSize = 0;
     req.on('data', (chunk: Buffer) => { requestSize += chunk.length; });
+    // A 'data' listener starts the flow: paused, the body waits for pipe() below instead of being read (and
+    // lost) while the instance is looked up or started — a POST/PUT body would never reach the container.
+    req.pause();
     const reached: { instance?: Instance } = {}; // set once the request is handed to an instance: only those count as metrics
     const log = (status: number, instance?: Instance, text?: string) => {
       if (!revision) return;
@@ -149,6 +152,7 @@ export class ServiceProxy {
       })]);
     };
     const answer = (status: number, body: string, text?: string, type = 'text/plain; charset=utf-8') => {
+      req.resume();
       if (!res.headersSent) res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
       res.end(body);
       responseSize = Buffer.byteLength(body);

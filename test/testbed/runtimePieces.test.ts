@@ -94,6 +94,37 @@ describe('emulator runtime pieces (no engine)', () => {
       await new Promise((resolve) => upstream.close(resolve));
     });
 
+    it('forwards a request body that arrives while the instance is still being started', async () => {
+      const port = (upstream.address() as AddressInfo).port;
+      const echo = http.createServer((req, res) => {
+        let body = '';
+        req.on('data', (c: Buffer) => { body += c.toString(); });
+        req.on('end', () => res.end(`${req.method} ${body}`));
+      });
+      await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+      const slow = new ServiceProxy({
+        instanceFor: async () => { await new Promise((r) => setTimeout(r, 150)); return { alive: true, hostPort: (echo.address() as AddressInfo).port, id: 'i' } as unknown as Instance; },
+        writeLogs: () => undefined, isPublic: () => true, requestTimeoutMs: () => 5000,
+      }, 'projects/p/locations/us-central1/services/slow', { project: 'p', location: 'us-central1', service: 'slow' });
+      try {
+        assert.ok(port > 0);
+        const urls = await slow.apply({ split: [{ revision: 'r1', percent: 100 }], tags: {} }, {});
+        const answer = await new Promise<string>((resolve, reject) => {
+          const req = http.request(`${urls.uri}/items/x`, { method: 'PUT', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => { body += c.toString(); });
+            res.on('end', () => resolve(body));
+          });
+          req.on('error', reject);
+          req.end('{"name":"Plumbus"}');
+        });
+        assert.equal(answer, 'PUT {"name":"Plumbus"}');
+      } finally {
+        await slow.close();
+        await new Promise((resolve) => echo.close(resolve));
+      }
+    });
+
     it('serves the service URL and tag URLs, forwards trace headers and logs every request', async () => {
       const urls = await proxy.apply({ split: [{ revision: 'r1', percent: 100 }], tags: { green: 'r2' } }, {});
       assert.match(urls.uri, /^http:\/\/127\.0\.0\.1:\d+$/);
