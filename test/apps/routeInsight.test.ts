@@ -101,6 +101,7 @@ describe(`${APP}: route insight on an app Mentor did not write`, function () {
     assert.match(read, /\(4 in 1 h\) · p95 [\d.]+ m?s · no errors/, 'a 404 is not a production error');
     assert.match(await lensShows('PUT /items/{item_id}', /\(1 in 1 h\)/), /no errors/);
     assert.match(await lensShows('GET /items/', /\(1 in 1 h\)/), /no errors/);
+    await vscode.commands.executeCommand('notifications.hideList');
     const shot = await ui.screenshot('route-insight-package-relative');
     const onScreen = normalise(shot.text);
     for (const expected of ['(4 in 1 h)', '(1 in 1 h)', 'Show logs for this route']) {
