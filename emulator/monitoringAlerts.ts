@@ -19,6 +19,8 @@ import type { StateStore } from './stateStore';
 
 export const DEFAULT_ALERT_EVALUATION_MS = 5000;
 const NOTIFY_TIMEOUT_MS = 5000;
+/** Closed alerts kept (oldest dropped first), so a long-running emulator's state.json stays small. */
+const MAX_CLOSED_ALERTS = 500;
 
 export interface AlertEvaluatorOptions {
   state: StateStore;
@@ -121,8 +123,15 @@ export class AlertEvaluator {
       const policy = this.data.alertPolicies[alert.policy.name];
       if (policy) this.notify(policy, alert);
     }
+    if (closed.length) this.dropOldClosed();
     if (opened.length || closed.length) this.opts.state.changed();
     return { opened, closed };
+  }
+
+  private dropOldClosed(): void {
+    const closed = Object.values(this.data.alerts).filter((a) => a.state === 'CLOSED')
+      .sort((a, b) => toMs(a.closeTime) - toMs(b.closeTime));
+    for (const a of closed.slice(0, Math.max(0, closed.length - MAX_CLOSED_ALERTS))) delete this.data.alerts[a.name];
   }
 
   /** The violations that have lasted the condition's duration; updates the clocks of the others. */
