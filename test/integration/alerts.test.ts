@@ -84,6 +84,12 @@ describe('Alerts: create, see firing, delete', function () {
     await eventually('the threshold check', async () => /above 0 and below 100/.test((await ui.quickInput()).message) || undefined);
     await ui.fillQuickInput('10', { submit: true });
 
+    // Slack: explained (Google connects it through an OAuth sign-in in the console), then back to the list.
+    await ui.selectQuickPick('Slack…');
+    const slack = await ui.clickDialogButton('Back to the Channel List');
+    assert.match(slack.message, /Slack is connected in the Google Cloud console/);
+    assert.match(slack.detail, /authorize its Slack app in the Cloud console/);
+    assert.ok(slack.buttons.some((b) => /Open Notification Channels in the Console/.test(b)), `buttons: ${slack.buttons.join(', ')}`);
     await ui.selectQuickPick('New email channel…');
     await ui.fillQuickInput('oncall');
     await eventually('the address check', async () => /Type an email address/.test((await ui.quickInput()).message) || undefined);
