@@ -3,8 +3,8 @@
 // cross-series reducers over groupByFields. What is valid for which metric kind / value type follows the
 // enum's documentation; anything else is INVALID_ARGUMENT like Google's.
 import { invalidArgument } from './apiError';
-import { DistAcc } from './monitoringDistribution';
-import { MINUTE_MS, type StoredSeries } from './monitoringSeries';
+import { DistAcc, type Shape } from './monitoringDistribution';
+import { type CellVisitor, type StoredSeries } from './monitoringSeries';
 import type { MetricInfo, MetricKind, ValueType } from './monitoringTypes';
 
 export interface AlignedPoint {
@@ -34,6 +34,10 @@ export interface Window {
 }
 
 const PERCENTILE = /^(?:ALIGN|REDUCE)_PERCENTILE_(\d\d)$/;
+/** Aligners that need each minute's value, not just period totals. */
+const ORDER_ALIGNERS = new Set(['ALIGN_MAX', 'ALIGN_MIN', 'ALIGN_NEXT_OLDER']);
+/** A local copy: esbuild turns an imported constant into a getter call, which hot loops feel. */
+const MINUTE = 60_000;
 
 function aggError(field: string, value: string, why: string): Error {
   return invalidArgument(`Field aggregation.${field} had an invalid value of "${value}": ${why}`);
@@ -73,19 +77,25 @@ interface PeriodAcc {
   lastMinute: number;
   last: number;
   dist?: DistAcc;
+  /** Synthetic minutes: samples per shape, expanded into `dist` once per period (not once per minute). */
+  shapes?: Map<Shape, number>;
 }
 
 /** The raw per-minute points of a series (ALIGN_NONE), newest first. */
 function rawPoints(s: StoredSeries, w: Window): AlignedPoint[] {
   const points: AlignedPoint[] = [];
-  const from = Math.floor((w.startMs - MINUTE_MS + 1) / MINUTE_MS);
-  const to = Math.floor(Math.min(w.endMs, w.visibleMs) / MINUTE_MS);
-  s.each(from, to, (minute, value, addTo) => {
-    const startMs = minute * MINUTE_MS;
-    if (startMs + MINUTE_MS <= w.startMs || startMs > w.endMs || startMs > w.visibleMs) return;
-    const endMs = Math.min(startMs + MINUTE_MS, w.nowMs);
+  const from = Math.floor((w.startMs - MINUTE + 1) / MINUTE);
+  const to = Math.floor(Math.min(w.endMs, w.visibleMs) / MINUTE);
+  s.each(from, to, (minute, value, cell, shape) => {
+    const startMs = minute * MINUTE;
+    if (startMs + MINUTE <= w.startMs || startMs > w.endMs || startMs > w.visibleMs) return;
+    const endMs = Math.min(startMs + MINUTE, w.nowMs);
     let dist: DistAcc | undefined;
-    if (addTo && s.layout) addTo((dist = new DistAcc(s.layout)));
+    if (s.layout && (cell || shape)) {
+      dist = new DistAcc(s.layout);
+      if (cell) dist.merge(cell);
+      else if (shape) dist.addShape(shape, value);
+    }
     points.push({ startMs: s.info.kind === 'GAUGE' ? endMs : startMs, endMs, num: dist ? undefined : value, dist });
   });
   return points.sort((a, b) => b.endMs - a.endMs);
@@ -98,29 +108,61 @@ export function alignSeries(s: StoredSeries, w: Window, aligner: string, periodM
   const periods = Math.max(1, Math.ceil((w.endMs - w.startMs) / periodMs));
   const earliest = w.endMs - periods * periodMs;
   const accs = new Map<number, PeriodAcc>();
-  s.each(Math.floor(earliest / MINUTE_MS), Math.floor(Math.min(w.endMs, w.visibleMs) / MINUTE_MS), (minute, value, addTo) => {
-    const startMs = minute * MINUTE_MS;
+  const newAcc = (): PeriodAcc => ({ n: 0, sum: 0, min: Infinity, max: -Infinity, lastMinute: -Infinity, last: 0 });
+  const visibleMinute = Math.floor(Math.min(w.endMs, w.visibleMs) / MINUTE);
+  const visit: CellVisitor = (minute, value, cell, shape) => {
+    const startMs = minute * MINUTE;
     if (startMs < earliest || startMs > w.endMs || startMs > w.visibleMs) return;
     const k = Math.max(0, Math.ceil((w.endMs - startMs) / periodMs) - 1);
     let acc = accs.get(k);
-    if (!acc) accs.set(k, (acc = { n: 0, sum: 0, min: Infinity, max: -Infinity, lastMinute: -Infinity, last: 0 }));
+    if (!acc) accs.set(k, (acc = newAcc()));
     acc.n += 1;
     acc.sum += value;
     acc.min = Math.min(acc.min, value);
     acc.max = Math.max(acc.max, value);
     if (minute > acc.lastMinute) { acc.lastMinute = minute; acc.last = value; }
-    if (addTo && s.layout) addTo((acc.dist ??= new DistAcc(s.layout)));
-  });
+    if (cell && s.layout) (acc.dist ??= new DistAcc(s.layout)).merge(cell);
+    if (shape) {
+      const shapes = (acc.shapes ??= new Map());
+      shapes.set(shape, (shapes.get(shape) ?? 0) + value);
+    }
+  };
+  if (s.synthetic.length && !ORDER_ALIGNERS.has(aligner)) {
+    // Seeded history by period totals (block prefix sums) rather than minute by minute; then the recorded cells.
+    for (let k = 0; k < periods; k++) {
+      const periodEnd = w.endMs - k * periodMs;
+      const lo = Math.ceil((periodEnd - periodMs) / MINUTE);
+      const hi = Math.min(k === 0 ? Math.floor(periodEnd / MINUTE) : Math.ceil(periodEnd / MINUTE) - 1, visibleMinute);
+      if (hi < lo) continue;
+      const acc = newAcc();
+      s.addSyntheticTotals(lo, hi, acc);
+      if (acc.n > 0) accs.set(k, acc);
+    }
+    s.eachRecorded(Math.floor(earliest / MINUTE), visibleMinute, visit);
+  } else {
+    s.each(Math.floor(earliest / MINUTE), visibleMinute, visit);
+  }
+  // A distribution that is only read (percentile, mean) is built in one scratch accumulator, not one per period.
+  const keepsDist = aligner === 'ALIGN_DELTA' || aligner === 'ALIGN_SUM';
+  const scratch = s.layout && !keepsDist ? new DistAcc(s.layout) : undefined;
+  const distOf = (acc: PeriodAcc): DistAcc | undefined => {
+    if (!acc.shapes || !s.layout) return acc.dist;
+    const dist = scratch ? scratch.reset() : new DistAcc(s.layout);
+    if (acc.dist) dist.merge(acc.dist);
+    for (const [shape, count] of acc.shapes) dist.addShape(shape, count);
+    return dist;
+  };
   const pct = PERCENTILE.exec(aligner);
   const points = [...accs].sort((a, b) => a[0] - b[0]).map(([k, acc]): AlignedPoint => {
     const endMs = w.endMs - k * periodMs;
     const startMs = result.kind === 'GAUGE' ? endMs : endMs - periodMs;
     const point = { startMs, endMs };
-    if (s.isDistribution && acc.dist) {
-      if (aligner === 'ALIGN_DELTA' || aligner === 'ALIGN_SUM') return { ...point, dist: acc.dist };
-      if (aligner === 'ALIGN_MEAN') return { ...point, num: acc.dist.mean };
+    const dist = s.isDistribution ? distOf(acc) : undefined;
+    if (dist) {
+      if (keepsDist) return { ...point, dist };
+      if (aligner === 'ALIGN_MEAN') return { ...point, num: dist.mean };
       if (aligner === 'ALIGN_COUNT') return { ...point, num: acc.n };
-      return { ...point, num: acc.dist.percentile(Number(pct![1])) };
+      return { ...point, num: dist.percentile(Number(pct![1])) };
     }
     switch (aligner) {
       case 'ALIGN_DELTA': case 'ALIGN_SUM': return { ...point, num: acc.sum };
@@ -170,28 +212,28 @@ function numericPercentile(values: number[], p: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
 }
 
-function reducePoints(reducer: string, points: AlignedPoint[], layoutOf: () => DistAcc): AlignedPoint {
+function reducePoints(reducer: string, percentile: number, points: AlignedPoint[], layoutOf: () => DistAcc): AlignedPoint {
   const { startMs, endMs } = points[0];
-  const dists = points.flatMap((p) => (p.dist ? [p.dist] : []));
-  const nums = points.flatMap((p) => (p.num !== undefined ? [p.num] : []));
-  const merged = () => {
-    const acc = layoutOf();
-    for (const d of dists) acc.merge(d);
-    return acc;
-  };
-  const pct = PERCENTILE.exec(reducer);
   if (reducer === 'REDUCE_COUNT') return { startMs, endMs, num: points.length };
-  if (dists.length) {
-    if (reducer === 'REDUCE_SUM') return { startMs, endMs, dist: merged() };
-    if (reducer === 'REDUCE_MEAN') return { startMs, endMs, num: merged().mean };
-    return { startMs, endMs, num: merged().percentile(Number(pct![1])) };
+  if (points[0].dist) {
+    // One member (a group per revision, say) needs no merged copy.
+    let merged = points[0].dist;
+    if (points.length > 1) {
+      merged = layoutOf();
+      for (const p of points) if (p.dist) merged.merge(p.dist);
+    }
+    if (reducer === 'REDUCE_SUM') return { startMs, endMs, dist: merged };
+    if (reducer === 'REDUCE_MEAN') return { startMs, endMs, num: merged.mean };
+    return { startMs, endMs, num: merged.percentile(percentile) };
   }
+  const nums: number[] = [];
+  for (const p of points) if (p.num !== undefined) nums.push(p.num);
   switch (reducer) {
     case 'REDUCE_SUM': return { startMs, endMs, num: nums.reduce((a, b) => a + b, 0) };
     case 'REDUCE_MEAN': return { startMs, endMs, num: nums.reduce((a, b) => a + b, 0) / nums.length };
     case 'REDUCE_MAX': return { startMs, endMs, num: Math.max(...nums) };
     case 'REDUCE_MIN': return { startMs, endMs, num: Math.min(...nums) };
-    default: return { startMs, endMs, num: numericPercentile(nums, Number(pct![1])) };
+    default: return { startMs, endMs, num: numericPercentile(nums, percentile) };
   }
 }
 
@@ -219,6 +261,7 @@ export function reduceSeries(series: AlignedSeries[], reducer: string, groupBy: 
   }
   const first = series[0];
   const result = reducerResult(reducer, first.valueType, first.kind);
+  const percentile = Number(PERCENTILE.exec(reducer)?.[1] ?? 0);
   return [...groups.values()].map((g) => {
     const byEnd = new Map<number, AlignedPoint[]>();
     for (const m of g.members) for (const p of m.points) {
@@ -228,7 +271,7 @@ export function reduceSeries(series: AlignedSeries[], reducer: string, groupBy: 
     }
     const layout = g.members.flatMap((m) => m.points).find((p) => p.dist)?.dist?.layout;
     const points = [...byEnd.entries()].sort((a, b) => b[0] - a[0])
-      .map(([, pts]) => reducePoints(reducer, pts, () => new DistAcc(layout!)));
+      .map(([, pts]) => reducePoints(reducer, percentile, pts, () => new DistAcc(layout!)));
     return { metricType: first.metricType, metricLabels: g.metricLabels, resourceLabels: g.resourceLabels, unit: first.unit, ...result, points };
   });
 }

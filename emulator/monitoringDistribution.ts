@@ -49,6 +49,15 @@ export class DistAcc {
     this.buckets = new Float64Array(bucketCount(layout));
   }
 
+  /** Empties it for reuse (a scratch accumulator saves an allocation per period). */
+  reset(): this {
+    this.n = 0;
+    this.sum = 0;
+    this.sumSq = 0;
+    this.buckets.fill(0);
+    return this;
+  }
+
   addValue(value: number): void {
     this.n += 1;
     this.sum += value;

@@ -62,8 +62,14 @@ export function parseDuration(text: string | undefined, field: string): number |
   return Math.round(Number(m[1]) * 1000);
 }
 
-function isoOf(ms: number): string {
-  return new Date(ms).toISOString();
+/** RFC 3339 of a time; one query prints the same period ends for every series, so they are remembered. */
+function isoCache(): (ms: number) => string {
+  const cache = new Map<number, string>();
+  return (ms) => {
+    let text = cache.get(ms);
+    if (text === undefined) cache.set(ms, (text = new Date(ms).toISOString()));
+    return text;
+  };
 }
 
 export class MetricStore {
@@ -160,10 +166,19 @@ export class MetricStore {
       metricType: s.info.type, resourceType: RESOURCE_TYPE, metricLabels: s.metricLabels, resourceLabels: s.resourceLabels, project: s.resourceLabels.project_id,
     }) && (s.resourceLabels.project_id === project || !name.startsWith('projects/')));
     let aligned = matching.map((s) => alignSeries(s, window, aligner, periodMs ?? MINUTE_MS));
+    const iso = isoCache();
     if (reducer !== 'REDUCE_NONE') aligned = reduceSeries(aligned, reducer, aggregation.groupByFields ?? []);
+    const secondary = request.secondaryAggregation;
+    if (secondary?.perSeriesAligner && secondary.perSeriesAligner !== 'ALIGN_NONE' && secondary.perSeriesAligner !== aligner) {
+      throw invalidArgument(`Field secondaryAggregation.perSeriesAligner had an invalid value of "${secondary.perSeriesAligner}": the emulator supports a secondary aggregation's cross-series reducer only (leave its aligner unset).`);
+    }
+    if (secondary?.crossSeriesReducer && secondary.crossSeriesReducer !== 'REDUCE_NONE') {
+      if (aligner === 'ALIGN_NONE') throw invalidArgument('Field secondaryAggregation.crossSeriesReducer had an invalid value: it needs a primary aggregation with a per-series aligner.');
+      aligned = reduceSeries(aligned, secondary.crossSeriesReducer, secondary.groupByFields ?? []);
+    }
     return aligned
       .filter((s) => s.points.length > 0) // Google lists only series with a point in the interval
-      .map((s) => toJson(s, view === 'HEADERS'))
+      .map((s) => toJson(s, view === 'HEADERS', iso))
       .sort((a, b) => labelKey(a).localeCompare(labelKey(b)));
   }
 
@@ -171,7 +186,7 @@ export class MetricStore {
   listTimeSeriesPage(request: ListTimeSeriesRequestJson): ListTimeSeriesResponseJson {
     const all = this.listTimeSeries(request);
     const size = !request.pageSize || request.pageSize <= 0 ? MAX_PAGE_SIZE : Math.min(request.pageSize, MAX_PAGE_SIZE);
-    const query = JSON.stringify([request.name, request.filter, request.interval, request.aggregation ?? {}, request.view ?? 'FULL']);
+    const query = JSON.stringify([request.name, request.filter, request.interval, request.aggregation ?? {}, request.secondaryAggregation ?? {}, request.view ?? 'FULL']);
     let at = { s: 0, p: 0 };
     if (request.pageToken) at = readToken(request.pageToken, query);
     const page: TimeSeriesJson[] = [];
@@ -220,20 +235,21 @@ function labelKey(s: TimeSeriesJson): string {
   return JSON.stringify([s.resource.labels, s.metric.labels]);
 }
 
-function pointJson(p: AlignedPoint, s: AlignedSeries): TimeSeriesJson['points'][number] {
-  const interval = s.kind === 'GAUGE' ? { startTime: isoOf(p.endMs), endTime: isoOf(p.endMs) } : { startTime: isoOf(p.startMs), endTime: isoOf(p.endMs) };
+function pointJson(p: AlignedPoint, s: AlignedSeries, iso: (ms: number) => string): TimeSeriesJson['points'][number] {
+  const endTime = iso(p.endMs);
+  const interval = { startTime: s.kind === 'GAUGE' ? endTime : iso(p.startMs), endTime };
   if (p.dist) return { interval, value: { distributionValue: p.dist.toJson() } };
   const num = p.num ?? 0;
   return { interval, value: s.valueType === 'INT64' ? { int64Value: String(Math.round(num)) } : { doubleValue: num } };
 }
 
-function toJson(s: AlignedSeries, headersOnly: boolean): TimeSeriesJson {
+function toJson(s: AlignedSeries, headersOnly: boolean, iso: (ms: number) => string): TimeSeriesJson {
   return {
     metric: { type: s.metricType, labels: { ...s.metricLabels } },
     resource: { type: RESOURCE_TYPE, labels: { ...s.resourceLabels } },
     metricKind: s.kind,
     valueType: s.valueType,
-    points: headersOnly ? [] : s.points.map((p) => pointJson(p, s)),
+    points: headersOnly ? [] : s.points.map((p) => pointJson(p, s, iso)),
     unit: s.unit,
   };
 }

@@ -15,11 +15,25 @@ export const MONITORING_API = 'monitoring.googleapis.com';
 
 interface Duration { seconds?: string | number; nanos?: number }
 
+interface Aggregation { alignmentPeriod?: Duration; perSeriesAligner?: string; crossSeriesReducer?: string; groupByFields?: string[] }
+
+function aggregationJson(agg: Aggregation | undefined): ListTimeSeriesRequestJson['aggregation'] {
+  if (!agg) return undefined;
+  const period = agg.alignmentPeriod;
+  return {
+    alignmentPeriod: period ? `${Number(period.seconds ?? 0) + (period.nanos ?? 0) / 1e9}s` : undefined,
+    perSeriesAligner: agg.perSeriesAligner,
+    crossSeriesReducer: agg.crossSeriesReducer,
+    groupByFields: agg.groupByFields,
+  };
+}
+
 interface ListTimeSeriesRequest {
   name?: string;
   filter?: string;
   interval?: { startTime?: Timestamp; endTime?: Timestamp };
-  aggregation?: { alignmentPeriod?: Duration; perSeriesAligner?: string; crossSeriesReducer?: string; groupByFields?: string[] };
+  aggregation?: Aggregation;
+  secondaryAggregation?: Aggregation;
   orderBy?: string;
   view?: string;
   pageSize?: number;
@@ -42,18 +56,12 @@ function timestamp(text: string | undefined): Timestamp | undefined {
 
 /** A decoded ListTimeSeriesRequest as the store's proto3 JSON. */
 export function requestJson(req: ListTimeSeriesRequest): ListTimeSeriesRequestJson {
-  const agg = req.aggregation;
-  const period = agg?.alignmentPeriod;
   return {
     name: req.name ?? '',
     filter: req.filter ?? '',
     interval: { startTime: iso(req.interval?.startTime), endTime: iso(req.interval?.endTime) },
-    aggregation: agg && {
-      alignmentPeriod: period ? `${Number(period.seconds ?? 0) + (period.nanos ?? 0) / 1e9}s` : undefined,
-      perSeriesAligner: agg.perSeriesAligner,
-      crossSeriesReducer: agg.crossSeriesReducer,
-      groupByFields: agg.groupByFields,
-    },
+    aggregation: aggregationJson(req.aggregation),
+    secondaryAggregation: aggregationJson(req.secondaryAggregation),
     orderBy: req.orderBy,
     view: req.view,
     pageSize: req.pageSize,
@@ -61,12 +69,15 @@ export function requestJson(req: ListTimeSeriesRequest): ListTimeSeriesRequestJs
   };
 }
 
-/** The store's JSON series as the gRPC encoder takes it (timestamps as messages). */
-function seriesMessage(s: TimeSeriesJson): object {
-  return {
-    ...s,
-    points: s.points.map((p) => ({ ...p, interval: { startTime: timestamp(p.interval.startTime), endTime: timestamp(p.interval.endTime) } })),
+/** The store's JSON series as the gRPC encoder takes it (timestamps as messages; the same few ends recur). */
+function seriesMessages(series: TimeSeriesJson[]): object[] {
+  const cache = new Map<string, Timestamp | undefined>();
+  const at = (text: string | undefined) => {
+    if (text === undefined) return undefined;
+    if (!cache.has(text)) cache.set(text, timestamp(text));
+    return cache.get(text);
   };
+  return series.map((s) => ({ ...s, points: s.points.map((p) => ({ ...p, interval: { startTime: at(p.interval.startTime), endTime: at(p.interval.endTime) } })) }));
 }
 
 function projectOf(name: string | undefined, what: string): string {
@@ -113,7 +124,7 @@ export class MonitoringService {
 
   listTimeSeries(req: ListTimeSeriesRequest): object {
     const page = this.store.listTimeSeriesPage(requestJson(req));
-    return { ...page, timeSeries: page.timeSeries.map(seriesMessage), unit: page.unit ?? '' };
+    return { ...page, timeSeries: seriesMessages(page.timeSeries), unit: page.unit ?? '' };
   }
 
   listMetricDescriptors(req: ListRequest): object {

@@ -23,6 +23,8 @@ export interface ListTimeSeriesRequestJson {
   filter: string;
   interval: TimeIntervalJson;
   aggregation?: AggregationJson;
+  /** Applied to the output of `aggregation`; the emulator supports its cross-series reducer (no re-alignment). */
+  secondaryAggregation?: AggregationJson;
   /** Google's own name for the series order; accepted, the emulator always orders by labels. */
   orderBy?: string;
   /** FULL (default) or HEADERS. */

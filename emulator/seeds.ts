@@ -159,6 +159,16 @@ function seedMetrics(data: EmulatorData, revisions: number, days: number, now: n
   data.monitoringHistory = benchHistory(refs.reverse(), days, now);
 }
 
+/**
+ * State saved before metric history existed (e.g. npm start's .cache/emulator-data): the demo project's
+ * services get their history too, so the metrics panel has something to show without --fresh-data.
+ */
+export function addMissingDemoHistory(data: EmulatorData, now = Date.now()): void {
+  if (data.monitoringHistory) return;
+  const demoServices = Object.keys(DEMO_REVISIONS).map((s) => `projects/${DEMO_PROJECT}/locations/${DEMO_LOCATION}/services/${s}`);
+  if (demoServices.every((name) => data.services[name])) data.monitoringHistory = demoHistory(now);
+}
+
 /** The demo services' traffic: which revision served when (as their traffic says), and how it behaved. */
 function demoHistory(now: number): MetricHistorySpec[] {
   const ref = (service: keyof typeof DEMO_REVISIONS, i: number) => ({ project: DEMO_PROJECT, location: DEMO_LOCATION, service, revision: DEMO_REVISIONS[service][i] });

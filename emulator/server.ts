@@ -39,7 +39,7 @@ import { startRestServer } from './restServer';
 import type { RestHandler } from './restTypes';
 import { RuntimeEngine, type RegistryCredentials } from './runtimeEngine';
 import { DEFAULT_STARTUP_TIMEOUT_MS, RuntimeManager, restoreCloudUrls } from './runtimeManager';
-import { applySeed } from './seeds';
+import { addMissingDemoHistory, applySeed } from './seeds';
 import { SecretManagerBackend } from './secretManagerBackend';
 import { createServiceAccountsHandler } from './serviceAccountsHandler';
 import { ServiceUsageBackend } from './serviceUsageBackend';
@@ -157,6 +157,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const protos = loadProtos();
   const state = new StateStore(opts.dataDir);
   if (!state.load()) applySeed(state.data, opts.seed);
+  else addMissingDemoHistory(state.data);
   state.changed();
   const metrics = new MetricStore({ lagMs: opts.metricsLagMs });
   generateHistory(metrics, state.data.monitoringHistory);

@@ -1,8 +1,11 @@
 // Cloud Monitoring MetricService through the REAL MetricServiceClient, the same cases over gRPC and over REST:
 // paging (pageSize counts points with view FULL, series with HEADERS), the requests Google refuses with
 // INVALID_ARGUMENT, the metric and monitored-resource descriptors, and the seeded history ("demo",
-// "metrics:RxDd") the panel and the bench read.
+// "metrics:RxDd") the panel and the bench read, also after a restart with a data directory.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { MetricServiceClient } from '@google-cloud/monitoring';
 import { grpc } from 'google-gax';
 import { DEMO_REVISIONS } from '../../emulator/seeds';
@@ -170,3 +173,39 @@ for (const transport of ['grpc', 'rest'] as Transport[]) {
     for (const tc of CASES) it(tc.name, () => tc.run({ c, h }));
   });
 }
+
+describe('emulator: Monitoring history across restarts (dataDir)', function () {
+  this.timeout(30_000);
+  const dirs: string[] = [];
+  after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
+
+  async function revisionsWithHistory(dataDir: string): Promise<string[]> {
+    const h = await startHarness({ dataDir });
+    const c = metricClient('grpc', h);
+    try {
+      const [series] = await c.listTimeSeries({
+        name: NAME, filter: `metric.type = "${COUNT}" AND resource.labels.service_name = "payments-api"`,
+        interval: { startTime: ts(Date.now() - 7 * 86_400_000), endTime: ts(Date.now()) },
+        aggregation: { alignmentPeriod: { seconds: 7 * 86_400 }, perSeriesAligner: 'ALIGN_DELTA', crossSeriesReducer: 'REDUCE_SUM', groupByFields: ['resource.label.revision_name'] },
+      });
+      return series.filter((s) => num(s.points?.[0]) > 0).map((s) => String(s.resource?.labels?.revision_name)).sort();
+    } finally {
+      await c.close();
+      await h.close();
+    }
+  }
+
+  it('regenerates the seeded history after a restart, and gives a demo state saved before metrics existed its history', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mentor-metrics-'));
+    dirs.push(dataDir);
+    const first = await startHarness({ dataDir, seed: 'demo' });
+    await first.close();
+    assert.deepEqual(await revisionsWithHistory(dataDir), [...DEMO_REVISIONS['payments-api']]);
+    const file = path.join(dataDir, 'state.json');
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    assert.ok(Array.isArray(saved.monitoringHistory), 'the seed keeps its history description in the state');
+    delete saved.monitoringHistory; // as saved by an emulator without metrics
+    fs.writeFileSync(file, JSON.stringify(saved));
+    assert.deepEqual(await revisionsWithHistory(dataDir), [...DEMO_REVISIONS['payments-api']]);
+  });
+});

@@ -162,6 +162,21 @@ const CASES: { name: string; run(ctx: Ctx): Promise<void> }[] = [
     },
   },
   {
+    name: 'secondaryAggregation reduces the primary output again: the busiest revision\'s count (REDUCE_MAX over per-revision sums)',
+    async run(ctx) {
+      record(ctx.h, A, ctx.at(0), 4, 200);
+      record(ctx.h, A, ctx.at(0), 3, 500);
+      record(ctx.h, B, ctx.at(0), 6, 200);
+      const [series] = await ctx.c.listTimeSeries({
+        name: NAME, filter: `metric.type = "${COUNT}"`, interval: { startTime: ts(ctx.END - 10 * MINUTE), endTime: ts(ctx.END) },
+        aggregation: { alignmentPeriod: { seconds: 60 }, perSeriesAligner: 'ALIGN_DELTA', crossSeriesReducer: 'REDUCE_SUM', groupByFields: ['resource.label.revision_name'] },
+        secondaryAggregation: { crossSeriesReducer: 'REDUCE_MAX' },
+      });
+      assert.equal(series.length, 1);
+      assert.deepEqual(series[0].points?.map(num), [7]);
+    },
+  },
+  {
     name: 'instance_count: a revision that served in a minute has an active instance (GAUGE, ALIGN_MAX)',
     async run(ctx) {
       record(ctx.h, A, ctx.at(2), 1, 200);
