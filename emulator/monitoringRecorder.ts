@@ -49,7 +49,10 @@ export class MetricRecorder {
   sample(atMs = this.store.now()): void {
     const minute = this.store.minuteOf(atMs);
     const byRevision = new Map<string, { revision: RevisionResource; active: number; idle: number }>();
-    for (const { revision, id } of this.live()) {
+    const live = this.live();
+    const liveIds = new Set(live.map((i) => i.id));
+    for (const id of this.sampled.keys()) if (!liveIds.has(id)) this.sampled.delete(id); // stopped instances
+    for (const { revision, id } of live) {
       const key = `${revision.project}/${revision.location}/${revision.service}/${revision.revision}`;
       let entry = byRevision.get(key);
       if (!entry) byRevision.set(key, (entry = { revision, active: 0, idle: 0 }));
