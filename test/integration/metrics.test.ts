@@ -107,6 +107,16 @@ describe('Metrics from real traffic', function () {
     // The charts drew the traffic: the request chart's legend has a 5xx line.
     assert.match(await ui.webviewText({ selector: '[data-chart="requests"] .latest' }), /5xx: /);
 
+    // The range picker: over 7 days the totals are the same (the service is minutes old).
+    await ui.webviewClick({ selector: 'vscode-single-select#range' });
+    await ui.webviewClick({ selector: 'vscode-single-select#range li[role="option"]:has-text("7 days")' });
+    assert.strictEqual(await ui.webviewText({ selector: '#scope', contains: 'last 7 days', timeoutMs: 20_000 }), 'all revisions · last 7 days');
+    assert.strictEqual(await cellText(revision, 'requests'), expected);
+    assert.strictEqual(await cellText(revision, 'errors'), String(FAILING));
+    await ui.webviewClick({ selector: 'vscode-single-select#range' });
+    await ui.webviewClick({ selector: 'vscode-single-select#range li[role="option"]:has-text("1 hour")' });
+    await ui.webviewText({ selector: '#scope', contains: 'last 1 hour', timeoutMs: 20_000 });
+
     const shot = await ui.screenshot('metrics-panel', { delayMs: 800 });
     assert.match(shot.text, new RegExp(`${revision}[\\s\\S]*${expected}[\\s\\S]*${FAILING}`));
     assert.match(shot.text, /Request latency/);
@@ -130,7 +140,7 @@ describe('Metrics from real traffic', function () {
     const menu = await ui.contextMenuItems();
     assert.ok(menu.includes('Show Metrics'), `context menu: ${menu.join(', ')}`);
     await ui.selectContextMenu('Show Metrics');
-    assert.strictEqual(await ui.webviewText({ selector: '#scope', contains: revision, timeoutMs: 20_000 }), revision);
+    assert.strictEqual(await ui.webviewText({ selector: '#scope', contains: revision, timeoutMs: 20_000 }), `${revision} · last 1 hour`);
     assert.strictEqual(await cellText(revision, 'errors'), String(FAILING));
   });
 
