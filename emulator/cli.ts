@@ -1,7 +1,7 @@
 // Command line: node out/emulator/cli.js --port P [--rest-port R] [--host H] [--data DIR] [--seed demo|scale:SxR|metrics:RxDd]
 //   [--op-delay-ms N] [--docker-host unix:///…|tcp://…] [--no-runtime] [--startup-timeout-ms N]
 //   [--registry-auth HOST=USER:PASS]… [--print-gcloud-env[=HOST:PORT]] [--gcloud-project P] [--gcloud-region R]
-//   [--pubsub-host HOST:PORT | --no-pubsub] [--metrics-lag-ms N]
+//   [--pubsub-host HOST:PORT | --no-pubsub] [--metrics-lag-ms N] [--alert-evaluation-ms N]
 // Prints "Mentor emulator listening on HOST:PORT" (gRPC) once ready, then the REST/JSON URL and the mode it
 // runs in; SIGTERM/SIGINT stop it cleanly (and remove the containers it started).
 // Runtime mode (revisions run as containers) is on with --docker-host, or by default when DOCKER_HOST is
@@ -14,6 +14,8 @@
 // Cloud Build's notices (topic cloud-builds) go to the Pub/Sub REST endpoint --pubsub-host, by default
 // PUBSUB_EMULATOR_HOST (the variable Google's clients and the Pub/Sub emulator use); --no-pubsub sends none.
 // --metrics-lag-ms N: Cloud Monitoring points appear N ms after their minute began (Google: up to ~120 s; default 0).
+// --alert-evaluation-ms N: how often alerting policies are evaluated (default 5000). Mail Monitoring sends
+// (verification codes, incidents) is readable at http://REST/_emulator/outbox.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -25,7 +27,7 @@ import { startEmulator, type EmulatorOptions } from './server';
 const USAGE = 'Usage: node out/emulator/cli.js [--port P] [--rest-port R] [--host 127.0.0.1] [--data DIR] ' +
   '[--seed demo|scale:SxR|metrics:RxDd] [--op-delay-ms N] [--docker-host URL | --no-runtime] [--startup-timeout-ms N] ' +
   '[--registry-auth HOST=USER:PASS]... [--print-gcloud-env[=HOST:PORT]] [--gcloud-project P] [--gcloud-region R] ' +
-  '[--pubsub-host HOST:PORT | --no-pubsub] [--metrics-lag-ms N]';
+  '[--pubsub-host HOST:PORT | --no-pubsub] [--metrics-lag-ms N] [--alert-evaluation-ms N]';
 
 interface CliOptions extends EmulatorOptions {
   noRuntime?: boolean;
@@ -58,6 +60,7 @@ function parseArgs(argv: string[]): CliOptions {
       case '--seed': opts.seed = value(); break;
       case '--op-delay-ms': opts.operationDelayMs = int('--op-delay-ms'); break;
       case '--metrics-lag-ms': opts.metricsLagMs = int('--metrics-lag-ms'); break;
+      case '--alert-evaluation-ms': opts.alertEvaluationMs = int('--alert-evaluation-ms'); break;
       case '--docker-host': opts.dockerHost = value(); break;
       case '--no-runtime': opts.noRuntime = true; break;
       case '--startup-timeout-ms': opts.startupTimeoutMs = int('--startup-timeout-ms'); break;
@@ -144,6 +147,7 @@ async function main(): Promise<void> {
     ? `Runtime mode: revisions run as containers on ${opts.dockerHost}; service URLs are http://127.0.0.1:PORT`
     : `Runtime: ${note}`);
   if (opts.pubsubHost) console.log(`Cloud Build notices: Pub/Sub at http://${opts.pubsubHost} (topic cloud-builds)`);
+  console.log(`Monitoring mail (verification codes, incidents): http://${emulator.restAddress}/_emulator/outbox`);
   if (opts.printGcloudEnv) printGcloud(emulator.restAddress);
   const shutdown = () => {
     emulator.stop().then(() => process.exit(0), (err: unknown) => {

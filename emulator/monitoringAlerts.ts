@@ -18,6 +18,8 @@ import type { RestHandler } from './restTypes';
 import type { StateStore } from './stateStore';
 
 export const DEFAULT_ALERT_EVALUATION_MS = 5000;
+/** A 0 (or tiny) interval must not spin the event loop. */
+const MIN_EVALUATION_MS = 50;
 const NOTIFY_TIMEOUT_MS = 5000;
 /** Closed alerts kept (oldest dropped first), so a long-running emulator's state.json stays small. */
 const MAX_CLOSED_ALERTS = 500;
@@ -65,7 +67,7 @@ export class AlertEvaluator {
       } catch {
         // a policy the store cannot answer for must not stop evaluating the others
       }
-    }, this.opts.intervalMs ?? DEFAULT_ALERT_EVALUATION_MS);
+    }, Math.max(MIN_EVALUATION_MS, this.opts.intervalMs ?? DEFAULT_ALERT_EVALUATION_MS));
     this.timer.unref();
   }
 
