@@ -3,10 +3,14 @@
 // against the emulator: the plan Mentor creates is accepted by the emulator's checks, the email verification
 // goes through, and open incidents come back per service.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { planAlert } from '../../src/alerts/alertPlans';
 import { WrongVerificationCode } from '../../src/gcp/alertsApi';
 import { GoogleAlerts } from '../../src/gcp/alertsClient';
 import type { AlertJson } from '../../emulator/monitoringAlertTypes';
+import { startEmulator } from '../../emulator/server';
 import { PROJECT, startHarness, type Harness } from './fixture';
 
 function alert(id: string, state: 'OPEN' | 'CLOSED', openTime: string, service: string): AlertJson {
@@ -81,5 +85,35 @@ describe('Monitoring alerts list and Mentor\'s AlertsApi', function () {
     for (const p of created) await api.deletePolicy(p.name);
     assert.equal((await api.listPolicies()).length, 0);
     await assert.rejects(api.deletePolicy(created[0].name), /Not found.*Could not find alert policy/);
+  });
+
+  it('keeps policies, verified channels and alerts across a restart (state.json)', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mentor-alerts-state-'));
+    try {
+      const first = await startEmulator({ dataDir });
+      const before = await GoogleAlerts.connect({ project: PROJECT, region: 'us-central1', apiEndpoint: first.address });
+      const channel = await before.createEmailChannel('keep@example.com', 'Keep');
+      await before.sendVerificationCode(channel.name);
+      await before.verifyChannel(channel.name, (await first.alerting.outbox.waitFor((m) => m.kind === 'verification', 2000)).code ?? '');
+      const plan = planAlert({ kind: 'errorRatio', threshold: 5, project: PROJECT, region: 'us-central1', service: 'shop', channels: [channel.name], channelLabels: [] });
+      const policy = await before.createPolicy(plan.body);
+      first.state.data.monitoring.alerts[`projects/${PROJECT}/alerts/0.kept`] = alert('0.kept', 'OPEN', '2026-12-01T10:00:00Z', 'shop');
+      first.state.changed();
+      await before.close();
+      await first.stop();
+      // No evaluation round may run meanwhile: with no metrics it would rightly close the open alert.
+      const second = await startEmulator({ dataDir, alertEvaluationMs: 3_600_000 });
+      const after = await GoogleAlerts.connect({ project: PROJECT, region: 'us-central1', apiEndpoint: second.address });
+      try {
+        assert.deepEqual((await after.listPolicies()).map((p) => p.name), [policy.name]);
+        assert.deepEqual((await after.listChannels()).map((c) => c.verification), ['verified']);
+        assert.deepEqual((await after.listOpenIncidents()).map((i) => i.name), [`projects/${PROJECT}/alerts/0.kept`]);
+      } finally {
+        await after.close();
+        await second.stop();
+      }
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
