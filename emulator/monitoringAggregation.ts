@@ -129,7 +129,14 @@ export function alignSeries(s: StoredSeries, w: Window, aligner: string, periodM
   };
   if (s.synthetic.length && !ORDER_ALIGNERS.has(aligner)) {
     // Seeded history by period totals (block prefix sums) rather than minute by minute; then the recorded cells.
-    for (let k = 0; k < periods; k++) {
+    // Only the periods the seeded columns reach: a long interval over little data stays cheap.
+    let kLo = periods;
+    let kHi = -1;
+    for (const syn of s.synthetic) {
+      kHi = Math.max(kHi, Math.min(periods - 1, Math.ceil((w.endMs - syn.start * MINUTE) / periodMs) - 1));
+      kLo = Math.min(kLo, Math.max(0, Math.ceil((w.endMs - (syn.start + syn.values.length - 1) * MINUTE) / periodMs) - 1));
+    }
+    for (let k = kLo; k <= kHi; k++) {
       const periodEnd = w.endMs - k * periodMs;
       const lo = Math.ceil((periodEnd - periodMs) / MINUTE);
       const hi = Math.min(k === 0 ? Math.floor(periodEnd / MINUTE) : Math.ceil(periodEnd / MINUTE) - 1, visibleMinute);

@@ -76,4 +76,35 @@ describe('emulator Monitoring maths', () => {
     });
     assert.deepEqual(current, [], 'the current minute is left to real traffic');
   });
+
+  it('sums seeded history per period exactly as its raw minutes add up (unaligned end, a recorded minute overriding a seeded one)', () => {
+    const now = Date.parse('2030-06-01T12:34:56.789Z');
+    const store = new MetricStore({ now: () => now });
+    const revisions = [1, 2].map((i) => ({ project: 'p', location: 'l', service: 's', revision: `s-0000${i}-abc` }));
+    generateHistory(store, benchHistory(revisions, 2, now), now);
+    store.seriesFor('run.googleapis.com/request_count', revisions[0], { response_code: '200', response_code_class: '2xx' })
+      .addNumber(Math.floor((now - 3_600_000) / 60_000), 1000, 'sum');
+    const end = now - 12_345;
+    const start = end - 2 * 86_400_000;
+    const interval = { startTime: new Date(start).toISOString(), endTime: new Date(end).toISOString() };
+    const valueOf = (p: { value: { int64Value?: string; distributionValue?: { count: string } } }) => Number(p.value.int64Value ?? p.value.distributionValue?.count);
+    for (const type of ['run.googleapis.com/request_count', 'run.googleapis.com/request_latencies']) {
+      for (const period of [60, 300, 3600, 86_400]) {
+        const raw = store.listTimeSeries({ name: 'projects/p', filter: `metric.type = "${type}"`, interval });
+        const aligned = store.listTimeSeries({ name: 'projects/p', filter: `metric.type = "${type}"`, interval, aggregation: { alignmentPeriod: `${period}s`, perSeriesAligner: 'ALIGN_DELTA' } });
+        const earliest = end - Math.ceil((end - start) / (period * 1000)) * period * 1000;
+        raw.forEach((series, i) => {
+          const expected = new Map<number, number>();
+          for (const p of series.points) {
+            const minuteStart = Date.parse(p.interval.startTime!);
+            if (minuteStart < earliest) continue;
+            const k = Math.max(0, Math.ceil((end - minuteStart) / (period * 1000)) - 1);
+            expected.set(k, (expected.get(k) ?? 0) + valueOf(p));
+          }
+          const got = new Map(aligned[i].points.map((p) => [Math.round((end - Date.parse(p.interval.endTime)) / (period * 1000)), valueOf(p)]));
+          assert.deepEqual([...got].sort((a, b) => a[0] - b[0]), [...expected].sort((a, b) => a[0] - b[0]), `${type} per ${period} s`);
+        });
+      }
+    }
+  });
 });
