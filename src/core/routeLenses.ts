@@ -1,17 +1,19 @@
 // What the route CodeLens shows in one file: for each route handler the file defines, the line above its
 // decorator and the text — live numbers, "no traffic in the last hour", or (once per file) why there are
 // none. No vscode import: the editor's provider, the tests and the bench all call lensesForFile.
+import type { ErrorKind } from './errors';
 import type { DetectedRoute } from './fastapiRoutes';
-import { RouteFilter, routeLabel } from './logEntries';
+import { RouteFilter, routeLabel, timestampMs } from './logEntries';
 import type { RouteSpec } from './routeMatch';
-import { RouteStats, lensText } from './routeStats';
+import { RouteStats, formatAgo, lensText } from './routeStats';
+import type { CloudProblem } from './traceback';
 
 /** Where the numbers stand for a service. */
 export type ServiceInsight =
   | { kind: 'stats'; stats: ReadonlyMap<string, RouteStats>; listedAtMs: number; capped: boolean }
   | { kind: 'notDeployed'; service: string }
   /** Not signed in, a bad setting, an API refusing: the message says what to do. */
-  | { kind: 'unavailable'; message: string };
+  | { kind: 'unavailable'; message: string; reason?: ErrorKind };
 
 export interface LensLine {
   /** 1-based line of the route's decorator: the lens sits above it. */
@@ -20,6 +22,24 @@ export interface LensLine {
   tooltip: string;
   /** The route, for "Show logs for this route"; absent on a state line. */
   route?: RouteFilter;
+}
+
+/** Why there are no numbers, in a few words (the tooltip has the whole message). */
+const UNAVAILABLE_TITLES: Partial<Record<ErrorKind, string>> = {
+  noCredentials: 'sign in to Google Cloud for production numbers',
+  permissionDenied: 'no permission to read the request logs',
+  apiDisabled: 'the Cloud Logging API is off in this project',
+  configuration: 'check the mentor.* settings for production numbers',
+  unreachable: 'production numbers unavailable (endpoint unreachable)',
+  unknown: 'no production numbers',
+};
+
+/** The note after a line where production raised: "⚠ 3× in production, last 2 min ago (RuntimeError)". */
+export function productionErrorNote(problems: readonly Pick<CloudProblem, 'count' | 'lastSeen' | 'exceptionType'>[], nowMs: number): string {
+  const count = problems.reduce((sum, p) => sum + p.count, 0);
+  const last = Math.max(...problems.map((p) => timestampMs(p.lastSeen)));
+  const types = [...new Set(problems.map((p) => p.exceptionType))].join(', ');
+  return `⚠ ${count}× in production, last ${formatAgo(last, nowMs)} (${types})`;
 }
 
 /** "GET /items/{item_id}": one key per (methods, path), as the lens and the matcher share it. */
@@ -53,7 +73,7 @@ export function lensesForFile(routes: readonly DetectedRoute[], file: string, in
       'production numbers appear here once it is deployed (mentor.service names the service).' }];
   }
   if (insight.kind === 'unavailable') {
-    return [{ line: inFile[0].line, title: 'Cloud Run: no production numbers', tooltip: insight.message }];
+    return [{ line: inFile[0].line, title: `Cloud Run: ${UNAVAILABLE_TITLES[insight.reason ?? 'unknown'] ?? UNAVAILABLE_TITLES.unknown}`, tooltip: insight.message }];
   }
   const asOf = new Date(insight.listedAtMs).toISOString().slice(11, 19);
   return inFile.map((route) => {

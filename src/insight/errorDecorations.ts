@@ -3,18 +3,9 @@
 // ("⚠ 3× in production, last 2 min ago"). Drawn from the diagnostics' own problems, so clearing them
 // (Clear Cloud Diagnostics, a revision taking all traffic) clears the notes too.
 import * as vscode from 'vscode';
-import { timestampMs } from '../core/logEntries';
-import { formatAgo } from '../core/routeStats';
+import { productionErrorNote } from '../core/routeLenses';
 import type { CloudProblem } from '../core/traceback';
 import type { CloudDiagnostics } from '../logs/cloudDiagnostics';
-
-/** The note after a line with `count` occurrences, the last at `lastSeenMs`. */
-export function errorNote(problems: readonly Pick<CloudProblem, 'count' | 'lastSeen' | 'exceptionType'>[], nowMs: number): string {
-  const count = problems.reduce((sum, p) => sum + p.count, 0);
-  const last = Math.max(...problems.map((p) => timestampMs(p.lastSeen)));
-  const types = [...new Set(problems.map((p) => p.exceptionType))].join(', ');
-  return `⚠ ${count}× in production, last ${formatAgo(last, nowMs)} (${types})`;
-}
 
 export class ErrorDecorations implements vscode.Disposable {
   private readonly type = vscode.window.createTextEditorDecorationType({
@@ -56,7 +47,7 @@ export class ErrorDecorations implements vscode.Disposable {
       const options: vscode.DecorationOptions[] = [];
       for (const [line, onLine] of lines ?? []) {
         if (line < 1 || line > editor.document.lineCount) continue;
-        const text = errorNote(onLine, now);
+        const text = productionErrorNote(onLine, now);
         const end = editor.document.lineAt(line - 1).range.end;
         options.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: text } },
           hoverMessage: onLine.map((p) => `${p.exceptionType}: ${p.exceptionMessage}`).join('\n\n') });

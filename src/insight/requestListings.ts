@@ -1,7 +1,7 @@
 // One listing of a service's request logs for the last hour, shared by every lens of every file: paged,
 // capped, kept for a minute, and never two at once for the same service. No vscode import (the bench drives
 // it against the emulator). "Not deployed" is asked of Cloud Run only when the listing is empty.
-import { UserFacingError } from '../core/errors';
+import { ErrorKind, UserFacingError } from '../core/errors';
 import type { TailTarget } from '../core/logEntries';
 import { RequestListing, RequestSample, requestLogFilter, toSample } from '../core/routeStats';
 import type { CloudLoggingApi } from '../gcp/cloudLogging';
@@ -9,7 +9,7 @@ import type { CloudLoggingApi } from '../gcp/cloudLogging';
 export type ListingResult =
   | { kind: 'listing'; listing: RequestListing; listedAtMs: number }
   | { kind: 'notDeployed'; listedAtMs: number }
-  | { kind: 'unavailable'; message: string; listedAtMs: number };
+  | { kind: 'unavailable'; message: string; reason?: ErrorKind; listedAtMs: number };
 
 export interface ListingDeps {
   logging(target: TailTarget): Promise<CloudLoggingApi>;
@@ -87,7 +87,7 @@ export class RequestListings {
       }
       return { kind: 'listing', listing: { samples, fromMs, toMs, capped: entries.length >= this.options.maxEntries }, listedAtMs: toMs };
     } catch (error) {
-      return { kind: 'unavailable', message: describe(error), listedAtMs: toMs };
+      return { kind: 'unavailable', message: describe(error), ...(error instanceof UserFacingError ? { reason: error.kind } : {}), listedAtMs: toMs };
     }
   }
 }

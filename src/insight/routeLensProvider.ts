@@ -57,7 +57,7 @@ export class RouteLensProvider implements vscode.CodeLensProvider, vscode.Dispos
 
   private insight(app: AppRoutes, result: ListingResult, target: TailTarget): ServiceInsight {
     if (result.kind === 'notDeployed') return { kind: 'notDeployed', service: target.service };
-    if (result.kind === 'unavailable') return { kind: 'unavailable', message: result.message };
+    if (result.kind === 'unavailable') return { kind: 'unavailable', message: result.message, ...(result.reason ? { reason: result.reason } : {}) };
     let computed = this.computed.get(app);
     if (computed?.result !== result) {
       computed = { result, stats: routeStats(app.matcher, result.listing) };

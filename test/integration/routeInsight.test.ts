@@ -147,11 +147,15 @@ describe('Route insight: live numbers above route handlers, logs per route, prod
     await ui.click(`${lensSelector('GET /api/test/diagnostic')} a`, { text: SHOW_ROUTE_LOGS_TITLE, timeoutMs: 10_000 });
     await eventually('the tail filtered to the route', async () => api.tails.find(SERVICE)?.session.filter.route?.path === '/api/test/diagnostic');
     await reveal(main, 'def diagnostic()');
-    const before = channelText().length;
+    // What the tail shows from the filter's notice on came through the new filter (the output view may
+    // still be catching up on lines from before it, so the notice, not the text length now, is the mark).
+    const NOTICE = '[mentor] Filter: route GET /api/test/diagnostic';
+    await eventually('the filter notice in the tail', async () => channelText().includes(NOTICE), 30_000);
     for (let i = 0; i < 2; i++) await httpGet(`${url}/`);
     await httpGet(`${url}/api/test/diagnostic?after=filter`);
     const shown = await eventually('the new request of the route in the tail', async () => {
-      const text = channelText().slice(before);
+      const all = channelText();
+      const text = all.slice(all.lastIndexOf(NOTICE));
       return /GET 500 [\d.]+m?s \/api\/test\/diagnostic\?after=filter/.test(text) ? text : undefined;
     }, 60_000);
     const requestLines = shown.split('\n').filter((l) => / (GET|POST|PUT|DELETE|HEAD) (\d{3}|-) /.test(l));

@@ -6,7 +6,7 @@ import type { DetectedRoute } from '../../src/core/fastapiRoutes';
 import { UserFacingError } from '../../src/core/errors';
 import { CloudLogEntry } from '../../src/core/logEntries';
 import { RouteMatcher } from '../../src/core/routeMatch';
-import { lensesForFile, routeId, routeSpecs } from '../../src/core/routeLenses';
+import { lensesForFile, productionErrorNote, routeId, routeSpecs } from '../../src/core/routeLenses';
 import { routeStats } from '../../src/core/routeStats';
 import type { CloudLoggingApi, ListEntriesRequest } from '../../src/gcp/cloudLogging';
 import { RequestListings } from '../../src/insight/requestListings';
@@ -64,8 +64,18 @@ describe('route lenses of a file', () => {
   it('says "not deployed" or why there are no numbers once per file, on its first handler, without a logs link', () => {
     const notDeployed = lensesForFile(ROUTES, 'main.py', { kind: 'notDeployed', service: 'svc' }, 'svc', NOW);
     assert.deepEqual(notDeployed.map((l) => [l.line, l.title, l.route]), [[3, 'Cloud Run: svc is not deployed', undefined]]);
-    const unavailable = lensesForFile(ROUTES, 'main.py', { kind: 'unavailable', message: 'No Google Cloud credentials. Run gcloud auth…' }, 'svc', NOW);
-    assert.deepEqual(unavailable.map((l) => [l.title, l.tooltip]), [['Cloud Run: no production numbers', 'No Google Cloud credentials. Run gcloud auth…']]);
+    const signIn = lensesForFile(ROUTES, 'main.py', { kind: 'unavailable', message: 'No Google Cloud credentials. Run gcloud auth…', reason: 'noCredentials' },
+      'svc', NOW);
+    assert.deepEqual(signIn.map((l) => [l.title, l.tooltip]), [['Cloud Run: sign in to Google Cloud for production numbers', 'No Google Cloud credentials. Run gcloud auth…']]);
+    const other = lensesForFile(ROUTES, 'main.py', { kind: 'unavailable', message: 'boom' }, 'svc', NOW);
+    assert.deepEqual(other.map((l) => l.title), ['Cloud Run: no production numbers']);
+  });
+
+  it('writes the production error note: occurrences summed per line, the latest time, the exception types', () => {
+    const at = (secondsAgo: number) => `${new Date(NOW - secondsAgo * 1000).toISOString().slice(0, 23)}000000Z`;
+    assert.equal(productionErrorNote([{ count: 3, lastSeen: at(120), exceptionType: 'RuntimeError' }], NOW), '⚠ 3× in production, last 2 min ago (RuntimeError)');
+    assert.equal(productionErrorNote([{ count: 2, lastSeen: at(300), exceptionType: 'KeyError' }, { count: 1, lastSeen: at(5), exceptionType: 'ValueError' }], NOW),
+      '⚠ 3× in production, last just now (KeyError, ValueError)');
   });
 
   it('keys routes by methods and path, once each', () => {
@@ -119,7 +129,8 @@ describe('request listings shared by every lens', () => {
       serviceExists: async () => true,
     }, {}, () => now);
     const result = await listings.get(target);
-    assert.deepEqual(result.kind === 'unavailable' && result.message, 'No Google Cloud credentials: run gcloud auth application-default login.');
+    assert.deepEqual(result.kind === 'unavailable' && [result.message, result.reason],
+      ['No Google Cloud credentials: run gcloud auth application-default login.', 'noCredentials']);
     await listings.get(target);
     assert.equal(calls, 1, 'no retry storm: the lens waits for the next minute or a click');
     now += 61_000;
