@@ -2,7 +2,7 @@
 // messages in src/gcp), severities and the log levels they show as, the one-line format, the Cloud
 // Logging filters a tail uses, de-duplication across reconnects, and the reconnect backoff.
 
-import { requestUrlPattern } from './routeMatch';
+import { requestUrlPattern } from './routePattern';
 
 export const SEVERITIES = ['DEFAULT', 'DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL', 'ALERT', 'EMERGENCY'] as const;
 export type Severity = (typeof SEVERITIES)[number];

@@ -2,6 +2,9 @@
 // Starlette compiles them (`/items/{item_id}` → one path segment; `{p:path}` → the rest; `int`, `float`,
 // `uuid` convertors), matched on the decoded path without the query, the method when the log has one (a GET
 // route also answers HEAD, as in Starlette). No vscode import: the CodeLens, its tests and the bench share it.
+import { routePattern } from './routePattern';
+
+export { requestUrlPattern, routePattern } from './routePattern';
 
 export interface RouteSpec {
   /** What a match returns (the caller's key for the route, e.g. "GET /items/{item_id}"). */
@@ -18,34 +21,6 @@ interface CompiledRoute {
   methods: Set<string>;
   /** Position in matching order (catch-alls last). */
   order: number;
-}
-
-const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
-/** Starlette's convertors (starlette/convertors.py); an unknown one is treated as `str`. */
-const CONVERTORS: Record<string, string> = { str: '[^/]+', path: '.*', int: '[0-9]+', float: '[0-9]+(?:\\.[0-9]+)?', uuid: UUID };
-const PARAM = /\{([A-Za-z_]\w*)(?::([A-Za-z_]\w*))?\}/g;
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** The body of the regular expression for a template (no anchors), e.g. `/items/[^/]+`. */
-export function routePattern(template: string): string {
-  let pattern = '';
-  let last = 0;
-  for (const match of template.matchAll(PARAM)) {
-    pattern += escapeRegex(template.slice(last, match.index)) + (CONVERTORS[match[2] ?? 'str'] ?? CONVERTORS.str);
-    last = match.index + match[0].length;
-  }
-  return pattern + escapeRegex(template.slice(last));
-}
-
-/**
- * An RE2 expression for Cloud Logging's `httpRequest.requestUrl=~` that selects the requests of a route:
- * requestUrl is absolute (`https://HOST/path?query`), so the scheme and host are skipped and a query allowed.
- */
-export function requestUrlPattern(template: string): string {
-  return `^[a-zA-Z][a-zA-Z0-9+.-]*://[^/]+${routePattern(template)}(?:[?#].*)?$`;
 }
 
 /** The path of a request log's URL (absolute or path-only), without query or fragment, percent-decoded. */

@@ -47,7 +47,7 @@ export class InsightHandle implements vscode.Disposable {
   /** Loads the feature now, whatever is visible. */
   start(): Promise<InsightFeature> {
     if (!this.feature) {
-      this.feature = import('./insightFeature').then((m) => new m.InsightFeature(this.ctx!));
+      this.feature = import('./insightFeature').then((m) => new m.InsightFeature(this.ctx!, insightEnabled));
       this.feature.then((f) => this.disposables.push(f), (error: unknown) => {
         this.feature = undefined;
         this.log.warn(`Route insight: ${(error as Error)?.message ?? error}`);

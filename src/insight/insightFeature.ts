@@ -9,7 +9,6 @@ import type { TailTarget } from '../core/logEntries';
 import { targetProblem } from '../core/settings';
 import { CloudLoggingApi, connectCloudLogging } from '../gcp/cloudLogging';
 import { AppRoutesCache, isAppPython } from './appRoutes';
-import { insightEnabled } from './insightActivation';
 import { DEFAULT_LISTING_OPTIONS, RequestListings } from './requestListings';
 import { RouteLensProvider } from './routeLensProvider';
 
@@ -21,9 +20,10 @@ export class InsightFeature implements vscode.Disposable {
   private logging: { key: string; api: Promise<CloudLoggingApi> } | undefined;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly ctx: MentorContext) {
+  /** `enabled` reads mentor.insight.enabled (passed in: importing the watcher would pull it into a shared chunk). */
+  constructor(private readonly ctx: MentorContext, private readonly enabled: () => boolean) {
     this.listings = new RequestListings({ logging: (t) => this.loggingFor(t), serviceExists: (t) => this.serviceExists(t) });
-    this.provider = new RouteLensProvider(this.routes, this.listings, insightEnabled);
+    this.provider = new RouteLensProvider(this.routes, this.listings, enabled);
     this.disposables.push(this.routes, this.provider,
       vscode.languages.registerCodeLensProvider([{ language: 'python', scheme: 'file' }, { pattern: '**/*.py', scheme: 'file' }], this.provider),
       this.routes.onDidChange(() => this.provider.refresh()),
@@ -54,7 +54,7 @@ export class InsightFeature implements vscode.Disposable {
 
   /** The minute timer runs while an app's Python file is visible; the lenses then ask for a new listing. */
   private schedule(): void {
-    const wanted = insightEnabled() && vscode.window.visibleTextEditors.some((e) => isAppPython(e.document));
+    const wanted = this.enabled() && vscode.window.visibleTextEditors.some((e) => isAppPython(e.document));
     if (wanted && !this.timer) {
       this.timer = setInterval(() => this.provider.refresh(), DEFAULT_LISTING_OPTIONS.ttlMs);
       this.timer.unref?.();

@@ -111,7 +111,7 @@ describe('bundle graph', () => {
     assert.ok(startup.includes('src/insight/insightActivation.ts'), 'the insight watcher is wired into activation');
     for (const input of ['src/insight/insightFeature.ts', 'src/insight/routeLensProvider.ts', 'src/insight/appRoutes.ts',
       'src/insight/requestListings.ts', 'src/insight/errorDecorations.ts', 'src/core/routeStats.ts', 'src/core/routeLenses.ts',
-      'src/core/fastapiRoutes.ts']) {
+      'src/core/fastapiRoutes.ts', 'src/core/routeMatch.ts']) {
       assert.ok(Object.values(outputs).some((o) => input in o.inputs), `${input} is in no output file`);
       assert.ok(!startup.includes(input), `${input} is loaded at activation`);
     }
