@@ -2,10 +2,13 @@
 // an instance (request_count + request_latencies by response_code / response_code_class), and samples of the
 // running instances (instance_count by state, cpu/memory utilizations).
 //
-// Simple, documented models where Docker has nothing cheap to offer (a stats call takes ~1-2 s per container):
-// - an instance is "active" in a minute in which it served a request, "idle" in a minute in which it only ran;
-// - CPU utilization of an instance in a minute = 2 % + the time it spent serving requests / 60 s (capped at 1);
-// - memory utilization = 25 % + a tenth of that CPU figure.
+// - an instance is "active" in a minute in which it served a request, "idle" in a minute in which it only ran
+//   (a simple reading of Cloud Run's "active: serving or processing"; the emulator runs one per revision);
+// - CPU and memory utilization come from the engine, once per instance and minute (a one-shot stats call,
+//   ~40 ms): CPU time used since the previous sample (or the instance's start) over the wall time and the
+//   container's CPU limit (1 when unset), memory in use over its memory limit;
+// - when the engine cannot say (no stats), a documented model: CPU = 2 % + the time the instance spent
+//   serving requests in the previous minute / 60 s, memory = 25 % + a tenth of that.
 // Requests that never reached an instance (403 of the IAM check, 503 without a serving instance) are not
 // counted, as on Google ("excludes requests that are not reaching your container instances").
 import type { MetricStore, RevisionResource } from './monitoringMetrics';
@@ -15,6 +18,12 @@ import { CPU_UTILIZATIONS, INSTANCE_COUNT, MEMORY_UTILIZATIONS, REQUEST_COUNT, R
 export interface LiveInstance {
   revision: RevisionResource;
   id: string;
+  /** The container's limits (Cloud Run's utilizations are relative to them). */
+  cpus?: number;
+  memoryBytes?: number;
+  startedAtMs?: number;
+  /** Reads the engine's stats; absent = use the model. */
+  usage?(): Promise<{ cpuNs: number; memoryBytes: number; memoryLimit: number } | undefined>;
 }
 
 const SAMPLE_INTERVAL_MS = 15_000;
@@ -24,6 +33,9 @@ export class MetricRecorder {
   private readonly busy = new Map<string, Map<number, number>>();
   private timer?: NodeJS.Timeout;
   private sampled = new Map<string, number>();
+  /** instance id → the previous CPU reading, the base of the next utilization. */
+  private readonly cpuBase = new Map<string, { atMs: number; cpuNs: number }>();
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly store: MetricStore, private readonly live: () => LiveInstance[] = () => []) {}
 
@@ -52,7 +64,9 @@ export class MetricRecorder {
     const live = this.live();
     const liveIds = new Set(live.map((i) => i.id));
     for (const id of this.sampled.keys()) if (!liveIds.has(id)) this.sampled.delete(id); // stopped instances
-    for (const { revision, id } of live) {
+    for (const id of this.cpuBase.keys()) if (!liveIds.has(id)) this.cpuBase.delete(id);
+    for (const instance of live) {
+      const { revision, id } = instance;
       const key = `${revision.project}/${revision.location}/${revision.service}/${revision.revision}`;
       let entry = byRevision.get(key);
       if (!entry) byRevision.set(key, (entry = { revision, active: 0, idle: 0 }));
@@ -61,9 +75,9 @@ export class MetricRecorder {
       else entry.idle += 1;
       if (this.sampled.get(id) !== minute) {
         this.sampled.set(id, minute);
-        const cpu = Math.min(1, 0.02 + (this.busy.get(id)?.get(minute - 1) ?? 0) / 60_000);
-        this.store.seriesFor(CPU_UTILIZATIONS, revision).addSample(minute, cpu);
-        this.store.seriesFor(MEMORY_UTILIZATIONS, revision).addSample(minute, 0.25 + cpu / 10);
+        const modelCpu = Math.min(1, 0.02 + (this.busy.get(id)?.get(minute - 1) ?? 0) / 60_000);
+        const done = this.utilization(instance, minute, atMs, modelCpu).finally(() => this.pending.delete(done));
+        this.pending.add(done);
       }
     }
     for (const { revision, active, idle } of byRevision.values()) {
@@ -75,6 +89,28 @@ export class MetricRecorder {
       for (const m of byMinute.keys()) if (m < minute - 1) byMinute.delete(m);
       if (byMinute.size === 0) this.busy.delete(id);
     }
+  }
+
+  /** sample(), then waits for the engine's stats it asked for: what ListTimeSeries calls before answering. */
+  async sampleNow(): Promise<void> {
+    this.sample();
+    await Promise.all([...this.pending]);
+  }
+
+  private async utilization(instance: LiveInstance, minute: number, atMs: number, modelCpu: number): Promise<void> {
+    const usage = await instance.usage?.().catch(() => undefined);
+    let cpu = modelCpu;
+    let memory = 0.25 + modelCpu / 10;
+    if (usage) {
+      const base = this.cpuBase.get(instance.id) ?? { atMs: instance.startedAtMs ?? atMs, cpuNs: 0 };
+      const wallNs = Math.max(1, atMs - base.atMs) * 1e6;
+      cpu = Math.min(1, Math.max(0, (usage.cpuNs - base.cpuNs) / (wallNs * (instance.cpus ?? 1))));
+      this.cpuBase.set(instance.id, { atMs, cpuNs: usage.cpuNs });
+      const limit = instance.memoryBytes ?? usage.memoryLimit;
+      memory = limit > 0 ? Math.min(1, usage.memoryBytes / limit) : memory;
+    }
+    this.store.seriesFor(CPU_UTILIZATIONS, instance.revision).addSample(minute, cpu);
+    this.store.seriesFor(MEMORY_UTILIZATIONS, instance.revision).addSample(minute, memory);
   }
 
   /** Samples every 15 s until stop(); the timer never keeps the process alive. */
@@ -91,5 +127,6 @@ export class MetricRecorder {
   clear(): void {
     this.busy.clear();
     this.sampled.clear();
+    this.cpuBase.clear();
   }
 }

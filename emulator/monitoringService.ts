@@ -120,9 +120,11 @@ function descriptorFilter(filter: string | undefined): (m: MetricInfo) => boolea
 }
 
 export class MonitoringService {
-  constructor(private readonly store: MetricStore) {}
+  /** `refresh` runs before each ListTimeSeries (the recorder samples the instances, engine stats included). */
+  constructor(private readonly store: MetricStore, private readonly refresh: () => Promise<void> = async () => undefined) {}
 
-  listTimeSeries(req: ListTimeSeriesRequest): object {
+  async listTimeSeries(req: ListTimeSeriesRequest): Promise<object> {
+    await this.refresh();
     const page = this.store.listTimeSeriesPage(requestJson(req));
     return { ...page, timeSeries: seriesMessages(page.timeSeries), unit: page.unit ?? '' };
   }

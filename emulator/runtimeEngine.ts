@@ -210,6 +210,23 @@ export class RuntimeEngine {
   }
 
   /**
+   * A container's resource use from one one-shot stats call (~40 ms; without one-shot Docker samples twice, a
+   * second apart): cumulative CPU time, and memory in use without the page cache (as `docker stats` shows it).
+   * Undefined when the engine cannot say (container gone, old API).
+   */
+  async usage(id: string): Promise<{ cpuNs: number; memoryBytes: number; memoryLimit: number } | undefined> {
+    try {
+      const s = (await this.docker.getContainer(id).stats({ stream: false, 'one-shot': true } as never)) as unknown as EngineStats;
+      const total = s.cpu_stats?.cpu_usage?.total_usage;
+      if (typeof total !== 'number' || typeof s.memory_stats?.usage !== 'number') return undefined;
+      const cache = s.memory_stats.stats?.inactive_file ?? s.memory_stats.stats?.total_inactive_file ?? 0;
+      return { cpuNs: total, memoryBytes: Math.max(0, s.memory_stats.usage - cache), memoryLimit: s.memory_stats.limit ?? 0 };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
    * SIGTERM, a short grace period (Cloud Run gives 10 s; the emulator is in a hurry), then removal;
    * `graceful: false` kills at once (an instance that never started, emulator shutdown).
    */
@@ -250,4 +267,10 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** The part of Docker's stats answer `usage` reads. */
+interface EngineStats {
+  cpu_stats?: { cpu_usage?: { total_usage?: number } };
+  memory_stats?: { usage?: number; limit?: number; stats?: { inactive_file?: number; total_inactive_file?: number } };
 }

@@ -29,6 +29,15 @@ export interface RuntimeDeps {
   recordRequest?(ref: RevisionRef, status: number, latencyMs: number, instanceId: string): void;
 }
 
+export interface LiveInstanceInfo {
+  ref: RevisionRef;
+  id: string;
+  cpus?: number;
+  memoryBytes?: number;
+  startedAtMs?: number;
+  usage(): Promise<{ cpuNs: number; memoryBytes: number; memoryLimit: number } | undefined>;
+}
+
 /** Why a new revision cannot become ready: the condition's reason and the full message. */
 export type PrepareResult = { ok: true } | { ok: false; reason?: string; message: string };
 
@@ -39,6 +48,8 @@ export class RuntimeManager {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly removals = new Set<Promise<void>>();
   private closed = false;
+  /** When each instance was kept (started and probed): the base of its first CPU utilization sample. */
+  private readonly startedAt = new WeakMap<Instance, number>();
 
   constructor(private readonly deps: RuntimeDeps) {}
 
@@ -76,9 +87,12 @@ export class RuntimeManager {
     return { ok: true };
   }
 
-  /** The instances running now, by revision (instance_count and utilization samples). */
-  liveInstances(): { ref: RevisionRef; id: string }[] {
-    return [...this.instances.values()].filter((i) => i.alive).map((i) => ({ ref: i.plan.ref, id: i.id }));
+  /** The instances running now, by revision, with their limits and a stats reader (instance_count, utilizations). */
+  liveInstances(): LiveInstanceInfo[] {
+    return [...this.instances.values()].filter((i) => i.alive).map((i) => ({
+      ref: i.plan.ref, id: i.id, cpus: i.plan.cpus, memoryBytes: i.plan.memoryBytes, startedAtMs: this.startedAt.get(i),
+      usage: () => this.deps.engine.usage(i.id),
+    }));
   }
 
   /** Brings instances, listeners and URLs in line with what the service serves now. */
@@ -195,6 +209,7 @@ export class RuntimeManager {
     const old = this.instances.get(key);
     if (old && old !== instance) void this.stopInstance(key);
     this.instances.set(key, instance);
+    if (!this.startedAt.has(instance)) this.startedAt.set(instance, Date.now());
     instance.onExit = () => {
       if (this.instances.get(key) === instance) this.instances.delete(key);
     };

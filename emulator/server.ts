@@ -38,7 +38,7 @@ import { startSharedPort } from './portSharing';
 import { startRestServer } from './restServer';
 import type { RestHandler } from './restTypes';
 import { RuntimeEngine, type RegistryCredentials } from './runtimeEngine';
-import { DEFAULT_STARTUP_TIMEOUT_MS, RuntimeManager, restoreCloudUrls } from './runtimeManager';
+import { DEFAULT_STARTUP_TIMEOUT_MS, RuntimeManager, restoreCloudUrls, type LiveInstanceInfo } from './runtimeManager';
 import { addMissingDemoHistory, applySeed } from './seeds';
 import { SecretManagerBackend } from './secretManagerBackend';
 import { createServiceAccountsHandler } from './serviceAccountsHandler';
@@ -167,8 +167,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const caller: CallerIdentity = { member: opts.caller ?? DEFAULT_CALLER };
   const serviceUsage = new ServiceUsageBackend({ state, operations, protos, propagationMs: opts.apiPropagationMs });
   const secretManager = new SecretManagerBackend(state, caller);
-  let liveInstances = (): { ref: { project: string; location: string; service: string; revision: string }; id: string }[] => [];
-  const recorder = new MetricRecorder(metrics, () => liveInstances().map((i) => ({ revision: i.ref, id: i.id })));
+  let liveInstances = (): LiveInstanceInfo[] => [];
+  const recorder = new MetricRecorder(metrics, () => liveInstances().map((i) => ({ ...i, revision: i.ref })));
   metrics.beforeQuery = () => recorder.sample();
   let runtime: RuntimeManager | undefined;
   let engine: RuntimeEngine | undefined;
@@ -245,7 +245,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   };
   const platform = { serviceUsage, secretManager, artifactRegistry, resourceManager, billing, cloudBuild: { builds, triggers, connections }, alerting };
   const monitoring: MonitoringHandles = { metrics, recorder };
-  const methods = new ApiMethods({ protos, cloudRun, logging, operations, faults, platform, monitoring: new MonitoringService(metrics) });
+  const methods = new ApiMethods({ protos, cloudRun, logging, operations, faults, platform, monitoring: new MonitoringService(metrics, () => recorder.sampleNow()) });
   const services = new GrpcServices({ protos, methods, logging, operations, faults, platform, reset });
   const server = new grpc.Server();
   services.register(server);

@@ -1,7 +1,7 @@
 // Cloud Monitoring from REAL traffic (runtime mode: a real engine and registry): requests sent through a
 // running revision's service URL and a tag URL, including 404s and 5xx from the app, are counted exactly by
 // request_count (per revision and response class, 403s of the IAM check excluded as on Google), with one
-// latency sample each, and the serving instance shows as active. Read with the real MetricServiceClient over
+// latency sample each, the serving instance shows as active, and its CPU/memory come from the engine's stats. Read with the real MetricServiceClient over
 // gRPC and over REST. Env: DOCKER_HOST, REGISTRY_OPEN (npm test provides both).
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -112,7 +112,7 @@ describe('emulator runtime mode: Cloud Monitoring metrics from the traffic the p
       }
     });
 
-    it(`records one latency sample per request and the serving instance as active (${transport})`, async () => {
+    it(`records one latency sample per request, the serving instance as active, its CPU and memory (${transport})`, async () => {
       const c = client();
       const interval = { startTime: ts(startedMs - 60_000), endTime: ts(Date.now() + 1000) };
       const revisionFilter = `resource.labels.revision_name = "${rev2}"`;
@@ -135,6 +135,13 @@ describe('emulator runtime mode: Cloud Monitoring metrics from the traffic the p
         });
         const p99 = Number(cpu[0]?.points?.[0]?.value?.doubleValue);
         assert.ok(p99 > 0 && p99 <= 1.2, `CPU utilization is a fraction, got ${p99}`);
+        const [memory] = await c.listTimeSeries({
+          name: `projects/${PROJECT}`, filter: `metric.type = "run.googleapis.com/container/memory/utilizations" AND ${revisionFilter}`, interval,
+          aggregation: { alignmentPeriod: { seconds: 3600 }, perSeriesAligner: 'ALIGN_MEAN' },
+        });
+        const mean = Number(memory[0]?.points?.[0]?.value?.doubleValue);
+        // busybox httpd uses a few hundred KiB of the 512 MiB default: the engine's number, not the model's 25 %.
+        assert.ok(mean > 0 && mean < 0.05, `memory utilization from the engine's stats, got ${mean}`);
       } finally {
         await c.close();
       }
