@@ -120,12 +120,12 @@ async function vscodeSuite(name, prepare, engineEnv) {
   }
 }
 
-/** `npm start -- --check` as a newcomer runs it: another HOME, no earlier start state. */
+/** `npm start -- --check` as a newcomer runs it: another HOME, no earlier start state (the first code-server install compiles native modules: minutes on a busy machine). */
 export async function newcomerCheck() {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mentor-newcomer-home-'));
   tempDirs.add(home);
   const r = await run('npm', ['start', '--silent', '--', '--check', path.join(RESULTS, 'screenshots', 'npm-start.png')],
-    { cwd: ROOT, echo: false, logFile: path.join(RESULTS, 'npm-start-check.log'), env: { HOME: home }, timeoutMs: 10 * 60000 });
+    { cwd: ROOT, echo: false, logFile: path.join(RESULTS, 'npm-start-check.log'), env: { HOME: home }, timeoutMs: 20 * 60000 });
   const reason = (/\[start\] (check failed: .*|the emulator did not start.*|code-server did not start.*)/.exec(r.output) || [])[1];
   return { name: 'npm start', ok: r.code === 0, ms: r.ms, note: r.code === 0 ? '' : `${reason || `exit ${r.code}`}; see test-results/npm-start-check.log` };
 }
