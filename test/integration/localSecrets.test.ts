@@ -36,7 +36,11 @@ async function runFromPalette(api: MentorApi, pick?: string): Promise<{ url: str
   await vscode.commands.executeCommand('mentor.stopLocalContainer');
   await fromPalette('Mentor: Run Container Locally');
   if (pick) {
-    const input = await ui.quickInput({ timeoutMs: 60_000 });
+    // The palette may still be on screen for a moment (a loaded machine): wait for Mentor's own question.
+    const input = await eventually('the secrets question', async () => {
+      const open = await ui.quickInput({ timeoutMs: 5_000 }).catch(() => undefined);
+      return open && /Locally\?$/.test(open.placeholder ?? '') ? open : undefined;
+    }, 60_000);
     assert.match(input.placeholder ?? '', /RAZORPAY_KEY_SECRET from Secret Manager on Cloud Run\. Locally\?/);
     await ui.selectQuickPick(pick);
   }
@@ -68,6 +72,11 @@ describe('Run Locally with the secrets from Secret Manager', function () {
     fs.rmSync(path.join(dir, 'Dockerfile'), { force: true });
     fs.rmSync(path.join(dir, '.dockerignore'), { force: true });
     await vscode.commands.executeCommand('mentor.createDockerfile');
+  });
+
+  afterEach(async () => {
+    // A failed test must not leave its question open over the next test's palette.
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
   });
 
   after(async () => {
