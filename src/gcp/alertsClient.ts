@@ -11,7 +11,7 @@ import type { AlertPolicyBody } from '../alerts/alertPlans';
 import {
   SERVICE_LABEL, WrongVerificationCode, type AlertPolicySummary, type AlertsApi, type ChannelSummary, type IncidentSummary,
 } from './alertsApi';
-import { buildClientOptions } from './clientOptions';
+import { buildClientOptions, callOptionsFor } from './clientOptions';
 import { Code, toUserFacingError } from './errorMapping';
 
 const MONITORING_API = { title: 'Cloud Monitoring API', service: 'monitoring.googleapis.com', role: 'Monitoring Editor (roles/monitoring.editor)' };
@@ -104,8 +104,7 @@ export class GoogleAlerts implements AlertsApi {
     private readonly clients: { policies: AlertPolicyServiceClient; channels: NotificationChannelServiceClient },
     private readonly auth: AuthClient,
   ) {
-    // As for Cloud Run: a refused local emulator is not transient, so fail fast there.
-    this.callOptions = endpoint ? { autoPaginate: false, maxRetries: 0 } : { autoPaginate: false };
+    this.callOptions = callOptionsFor(endpoint);
   }
 
   static async connect(target: MentorTarget): Promise<GoogleAlerts> {

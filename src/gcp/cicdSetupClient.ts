@@ -6,7 +6,7 @@ import type { CallOptions, ClientOptions } from 'google-gax';
 import { UserFacingError } from '../core/errors';
 import { MentorTarget, parseApiEndpoint } from '../core/settings';
 import { CicdConnection, CicdRepository, CicdSetupApi, ConnectionStage, TriggerInfo, TriggerSpec } from './cicdSetupApi';
-import { buildClientOptions } from './clientOptions';
+import { buildClientOptions, callOptionsFor } from './clientOptions';
 import { ensureGoogleCredentials } from './credentials';
 import { Code } from './errorMapping';
 import { IamPolicy } from './setupApi';
@@ -35,7 +35,7 @@ export class GoogleCicdSetupApi implements CicdSetupApi {
   private readonly iam;
 
   private constructor(private readonly target: MentorTarget, private readonly emulator: string | undefined, private readonly pubsubHost: string | undefined) {
-    this.callOptions = emulator ? { autoPaginate: false, maxRetries: 0 } : { autoPaginate: false };
+    this.callOptions = callOptionsFor(emulator);
     this.options = lazy(async () => (await buildClientOptions(this.target)).options);
     this.repositories = lazy(async () => this.keep(new (await import('./cloudBuildV2Client')).RepositoryManagerClient(await this.options())));
     this.builds = lazy(async () => this.keep(new (await import('./cloudBuildV1Client')).CloudBuildClient(await this.options())));

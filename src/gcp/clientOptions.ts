@@ -1,7 +1,7 @@
 // The one place that decides how the Google clients connect: real Google (Application Default
 // Credentials, checked first) or a local emulator (plaintext gRPC, no credentials). Everything else in
 // the extension talks to both the same way.
-import type { ClientOptions } from 'google-gax';
+import type { CallOptions, ClientOptions } from 'google-gax';
 import { UserFacingError } from '../core/errors';
 import { MentorTarget, parseApiEndpoint } from '../core/settings';
 import { ensureGoogleCredentials } from './credentials';
@@ -10,6 +10,14 @@ export interface ConnectedOptions {
   options: ClientOptions;
   /** "host:port" for an emulator; undefined for Google. */
   endpoint?: string;
+}
+
+/**
+ * Call options for every client: pages are read explicitly; against a local emulator no retries, since a
+ * refused emulator is not transient and gax would retry for ~14 s before saying so.
+ */
+export function callOptionsFor(endpoint: string | undefined): CallOptions {
+  return endpoint ? { autoPaginate: false, maxRetries: 0 } : { autoPaginate: false };
 }
 
 export async function buildClientOptions(target: MentorTarget): Promise<ConnectedOptions> {

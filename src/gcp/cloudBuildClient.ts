@@ -5,7 +5,7 @@ import type { CallOptions } from 'google-gax';
 import { RawBuild, toBuildSummary, BuildSummary } from '../core/builds';
 import { MentorTarget } from '../core/settings';
 import { BuildsPage, CloudBuildApi } from './cloudBuildApi';
-import { buildClientOptions } from './clientOptions';
+import { buildClientOptions, callOptionsFor } from './clientOptions';
 import { toUserFacingError } from './errorMapping';
 
 const MAX_PAGE_SIZE = 50;
@@ -18,8 +18,7 @@ export class GoogleCloudBuild implements CloudBuildApi {
     readonly endpoint: string | undefined,
     private readonly client: CloudBuildClient,
   ) {
-    // As for Cloud Run: a refused local emulator is not transient, so fail fast there.
-    this.callOptions = endpoint ? { autoPaginate: false, maxRetries: 0 } : { autoPaginate: false };
+    this.callOptions = callOptionsFor(endpoint);
   }
 
   static async connect(target: MentorTarget): Promise<GoogleCloudBuild> {

@@ -6,7 +6,7 @@ import type { protos } from '@google-cloud/logging-api';
 import type { CallOptions } from 'google-gax';
 import type { CloudLogEntry } from '../core/logEntries';
 import { MentorTarget } from '../core/settings';
-import { buildClientOptions } from './clientOptions';
+import { buildClientOptions, callOptionsFor } from './clientOptions';
 import { CloudLoggingApi, ListEntriesRequest, Suppression, TailRequest } from './cloudLogging';
 import { RawLogEntry, toCloudLogEntry } from './cloudLoggingMapping';
 import { toUserFacingError } from './errorMapping';
@@ -22,8 +22,7 @@ export class GoogleCloudLogging implements CloudLoggingApi {
     readonly endpoint: string | undefined,
     private readonly client: LoggingServiceV2Client,
   ) {
-    // As for Cloud Run: a refused local emulator is not transient, so fail fast there.
-    this.callOptions = endpoint ? { autoPaginate: false, maxRetries: 0 } : { autoPaginate: false };
+    this.callOptions = callOptionsFor(endpoint);
   }
 
   static async connect(target: MentorTarget): Promise<GoogleCloudLogging> {

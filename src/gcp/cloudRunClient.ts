@@ -9,7 +9,7 @@ import { RevisionSummary, ServiceSummary, TrafficTarget } from '../core/model';
 import { MentorTarget } from '../core/settings';
 import { UserCancelledError, UserFacingError } from '../core/errors';
 import { CloudRunApi, RawService } from './cloudRun';
-import { buildClientOptions } from './clientOptions';
+import { buildClientOptions, callOptionsFor } from './clientOptions';
 import { toRawTraffic, toRevisionSummary, toServiceSummary } from './cloudRunMapping';
 import { Code, toUserFacingError } from './errorMapping';
 
@@ -24,8 +24,7 @@ export class GoogleCloudRun implements CloudRunApi {
     private readonly clientOptions: ClientOptions,
   ) {
     // Google's retry settings ride out transient UNAVAILABLE for ~10 s; a refused local emulator is not
-    // transient, so fail fast there. autoPaginate:false: the *Async iterators page themselves.
-    this.callOptions = endpoint ? { autoPaginate: false, maxRetries: 0 } : { autoPaginate: false };
+    this.callOptions = callOptionsFor(endpoint);
   }
 
   private readonly callOptions: CallOptions;

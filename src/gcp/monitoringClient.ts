@@ -4,7 +4,7 @@ import { MetricServiceClient } from '@google-cloud/monitoring/build/src/v3/metri
 import type { CallOptions } from 'google-gax';
 import type { MetricSeries, TimeSeriesQuery } from '../core/metricQueries';
 import { MentorTarget } from '../core/settings';
-import { buildClientOptions } from './clientOptions';
+import { buildClientOptions, callOptionsFor } from './clientOptions';
 import { toUserFacingError } from './errorMapping';
 import { MONITORING_API, MonitoringApi } from './monitoringApi';
 import { RawTimeSeries, toListTimeSeriesRequest, toMetricSeries } from './monitoringMapping';
@@ -21,8 +21,7 @@ export class GoogleMonitoring implements MonitoringApi {
     readonly endpoint: string | undefined,
     private readonly client: MetricServiceClient,
   ) {
-    // As for Cloud Run: a refused local emulator is not transient, so fail fast there.
-    this.callOptions = endpoint ? { autoPaginate: false, maxRetries: 0 } : { autoPaginate: false };
+    this.callOptions = callOptionsFor(endpoint);
   }
 
   static async connect(target: MentorTarget): Promise<GoogleMonitoring> {

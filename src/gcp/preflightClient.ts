@@ -7,7 +7,7 @@ import { SecretManagerServiceClient } from '@google-cloud/secret-manager/build/s
 import type { CallOptions } from 'google-gax';
 import { UserFacingError } from '../core/errors';
 import { MentorTarget } from '../core/settings';
-import { buildClientOptions } from './clientOptions';
+import { buildClientOptions, callOptionsFor } from './clientOptions';
 import { Code, toUserFacingError } from './errorMapping';
 import { PreflightApi } from './preflightApi';
 
@@ -43,8 +43,7 @@ export class GooglePreflight implements PreflightApi {
     private readonly artifactRegistry: ArtifactRegistryClient,
     private readonly secretManager: SecretManagerServiceClient,
   ) {
-    // As in cloudRunClient: a refused local emulator is not transient, so no retries there.
-    this.callOptions = endpoint ? { autoPaginate: false, maxRetries: 0 } : { autoPaginate: false };
+    this.callOptions = callOptionsFor(endpoint);
   }
 
   static async connect(target: MentorTarget): Promise<GooglePreflight> {

@@ -5,7 +5,7 @@ import type { AuthClient } from 'google-auth-library';
 import type { CallOptions, ClientOptions } from 'google-gax';
 import { UserFacingError } from '../core/errors';
 import { MentorTarget, parseApiEndpoint } from '../core/settings';
-import { buildClientOptions } from './clientOptions';
+import { buildClientOptions, callOptionsFor } from './clientOptions';
 import { ensureGoogleCredentials } from './credentials';
 import { Code } from './errorMapping';
 import { BillingAccountInfo, IamPolicy, ProjectBilling, ProjectInfo, ProjectPage, ServiceAccountInfo, SetupApi, SignInStatus } from './setupApi';
@@ -38,8 +38,7 @@ export class GoogleSetupApi implements SetupApi {
   private readonly iam;
 
   private constructor(private readonly target: MentorTarget, private readonly emulator: string | undefined) {
-    // A refused local emulator is not transient: no retries there (as in cloudRunClient).
-    this.callOptions = emulator ? { autoPaginate: false, maxRetries: 0 } : { autoPaginate: false };
+    this.callOptions = callOptionsFor(emulator);
     this.options = lazy(async () => (await buildClientOptions(this.target)).options);
     this.projects = lazy(async () => this.keep(new (await import('./resourceManagerClient')).ProjectsClient(await this.options())));
     this.billing = lazy(async () => this.keep(new (await import('./billingClient')).CloudBillingClient(await this.options())));
