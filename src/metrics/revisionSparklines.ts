@@ -39,6 +39,11 @@ export class RevisionSparklines implements vscode.Disposable {
     this.pending.set(service.name, work);
   }
 
+  /** Refresh: the next expansion reads again (the lines shown stay until the new ones arrive). */
+  invalidate(): void {
+    for (const entry of this.cache.values()) entry.at = 0;
+  }
+
   /** Waits for a query under way (tests). */
   async settled(serviceName: string): Promise<void> {
     await this.pending.get(serviceName);

@@ -77,6 +77,7 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   refresh(): void {
     this.pendingLoad = undefined;
     this.alerts?.invalidate();
+    this.sparklines?.invalidate();
     this.changed.fire(undefined);
   }
 
