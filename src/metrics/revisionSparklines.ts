@@ -17,8 +17,8 @@ export class RevisionSparklines implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<string>();
   /** Fires with a service's resource name when its revisions' lines arrived. */
   readonly onDidChange = this.changed.event;
-  /** Queries made (tests and the bench check it is one per service). */
-  queries = 0;
+  /** Queries made, by service resource name (tests check it is one per service, not one per row). */
+  private readonly queriesByService = new Map<string, number>();
 
   constructor(
     private readonly monitoring: MonitoringConnection,
@@ -39,6 +39,10 @@ export class RevisionSparklines implements vscode.Disposable {
     this.pending.set(service.name, work);
   }
 
+  queriesOf(serviceName: string): number {
+    return this.queriesByService.get(serviceName) ?? 0;
+  }
+
   /** Refresh: the next expansion reads again (the lines shown stay until the new ones arrive). */
   invalidate(): void {
     for (const entry of this.cache.values()) entry.at = 0;
@@ -53,7 +57,7 @@ export class RevisionSparklines implements vscode.Disposable {
     try {
       const [{ sparklineQuery }, { revisionSparklines, timeGrid }] = await Promise.all([import('../core/metricQueries'), import('../core/metricSeries')]);
       const query = sparklineQuery({ project: service.project, region: service.region, service: service.id }, new Date());
-      this.queries++;
+      this.queriesByService.set(service.name, this.queriesOf(service.name) + 1);
       const series = await (await this.monitoring.api()).listTimeSeries(query);
       this.cache.set(service.name, { at: Date.now(), lines: revisionSparklines(timeGrid(query), series) });
       this.changed.fire(service.name);

@@ -125,15 +125,23 @@ describe('Metrics from real traffic', function () {
   it('the revision row shows the last hour as a sparkline with its counts, from one query for the service', async () => {
     await vscode.commands.executeCommand('workbench.view.extension.mentor');
     await vscode.commands.executeCommand('mentor.refresh');
-    const queries = api.sparklines.queries;
     const serviceRow = await ui.waitForTreeRow(SERVICE, { view: 'Services', timeoutMs: 20_000 });
     if (serviceRow.expanded === false) await ui.clickTreeRow(SERVICE, { view: 'Services' });
+    await ui.waitForTreeRow(revision, { view: 'Services', description: 'req/h', timeoutMs: 30_000 });
+    // Counted over one Refresh of the expanded service, once whatever the view did before has settled:
+    // every revision row is drawn again, and the service's lines are read once, not once per row.
+    await api.sparklines.settled(serviceName(SERVICE));
+    // Per service: other services an earlier test left expanded read their own lines on Refresh too.
+    const queries = api.sparklines.queriesOf(serviceName(SERVICE));
+    await vscode.commands.executeCommand('mentor.refresh');
+    await eventually('the refreshed sparklines', async () => (api.sparklines.queriesOf(serviceName(SERVICE)) > queries ? true : undefined), 30_000);
+    await api.sparklines.settled(serviceName(SERVICE));
     const rowNow = await ui.waitForTreeRow(revision, { view: 'Services', description: 'req/h', timeoutMs: 30_000 });
     const total = api.sparklines.get(serviceName(SERVICE))?.get(revision)?.requests ?? 0;
     assert.ok(total >= SLOW + FAILING, `sparkline total ${total}`);
     const share = ((FAILING / total) * 100).toFixed(1).replace(/\.0$/, '');
     assert.match(rowNow.description, new RegExp(`· [▁▂▃▄▅▆▇█]{12} ${total} req/h, ${share.replace('.', '\\.')}% 5xx$`));
-    assert.strictEqual(api.sparklines.queries - queries, 1, 'one Monitoring query for the expanded service');
+    assert.strictEqual(api.sparklines.queriesOf(serviceName(SERVICE)) - queries, 1, 'one Monitoring query for the expanded service');
 
     // The revision row's context menu opens the panel filtered to that revision.
     await ui.clickTreeRow(revision, { view: 'Services', button: 'right' });
