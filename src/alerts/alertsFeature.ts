@@ -3,8 +3,7 @@
 // open incidents once (one REST call for all services, never one per row). The Monitoring clients are in
 // their own chunk (alertsClient.ts), loaded on that first use.
 import * as vscode from 'vscode';
-import { UserFacingError } from '../core/errors';
-import { targetProblem, type MentorTarget } from '../core/settings';
+import { targetProblemError, type MentorTarget } from '../core/settings';
 import type { AlertPolicySummary, AlertsApi, IncidentSummary } from '../gcp/alertsApi';
 
 export class AlertsFeature implements vscode.Disposable {
@@ -26,11 +25,8 @@ export class AlertsFeature implements vscode.Disposable {
   api(): Promise<AlertsApi> {
     if (!this.current) {
       const target = this.readTarget();
-      const problem = targetProblem(target);
-      if (problem) {
-        return Promise.reject(new UserFacingError(problem.message, 'configuration',
-          [{ kind: 'openSettings', label: 'Open Settings', setting: `mentor.${problem.setting}` }]));
-      }
+      const problem = targetProblemError(target);
+      if (problem) return Promise.reject(problem);
       this.current = this.connect(target);
       this.current.catch(() => (this.current = undefined));
     }

@@ -2,8 +2,7 @@
 // Logging connections, the watcher (Pub/Sub or polling), the status bar, the log channel and the notices.
 import * as vscode from 'vscode';
 import { BuildSummary, MENTOR_BUILD_TAG } from '../core/builds';
-import { UserFacingError } from '../core/errors';
-import { MentorTarget, targetProblem } from '../core/settings';
+import { MentorTarget, targetProblemError } from '../core/settings';
 import { BuildEventsApi, connectBuildEvents } from '../gcp/buildEvents';
 import { CloudBuildApi, connectCloudBuild } from '../gcp/cloudBuildApi';
 import { CloudLoggingApi, connectCloudLogging } from '../gcp/cloudLogging';
@@ -76,11 +75,8 @@ export class BuildSession implements vscode.Disposable {
 
   builds(): Promise<CloudBuildApi> {
     if (!this.buildApi) {
-      const problem = targetProblem(this.target);
-      if (problem) {
-        return Promise.reject(new UserFacingError(problem.message, 'configuration',
-          [{ kind: 'openSettings', label: 'Open Settings', setting: `mentor.${problem.setting}` }]));
-      }
+      const problem = targetProblemError(this.target);
+      if (problem) return Promise.reject(problem);
       this.buildApi = connectCloudBuild(this.target);
       this.buildApi.catch(() => (this.buildApi = undefined));
     }

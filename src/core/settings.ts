@@ -1,5 +1,6 @@
 // The deploy target as the repository's settings describe it, and the checks that run before any call.
 import { projectIdProblem, regionProblem } from './cloudRunNames';
+import { UserFacingError } from './errors';
 
 export interface MentorTarget {
   project: string;
@@ -48,6 +49,13 @@ export function parseApiEndpoint(value: string): LocalEndpoint | undefined {
 }
 
 export type TargetProblem = { setting: 'project' | 'region' | 'apiEndpoint'; message: string };
+
+/** The target's first problem as every connection refuses with it: the message and Open Settings on its setting. */
+export function targetProblemError(target: MentorTarget): UserFacingError | undefined {
+  const problem = targetProblem(target);
+  return problem && new UserFacingError(problem.message, 'configuration',
+    [{ kind: 'openSettings', label: 'Open Settings', setting: `mentor.${problem.setting}` }]);
+}
 
 export function targetProblem(target: MentorTarget): TargetProblem | undefined {
   const project = projectIdProblem(target.project);

@@ -1,7 +1,6 @@
 // Holds the connection for the current settings: validates them first (clear message instead of a
 // failed call), connects lazily on first use and reconnects when the settings change.
-import { UserFacingError } from '../core/errors';
-import { MentorTarget, targetProblem } from '../core/settings';
+import { MentorTarget, targetProblemError } from '../core/settings';
 import { CloudRunApi, connectCloudRun } from './cloudRun';
 
 export class CloudRunConnection {
@@ -21,11 +20,8 @@ export class CloudRunConnection {
   api(): Promise<CloudRunApi> {
     if (!this.current) {
       const target = this.readTarget();
-      const problem = targetProblem(target);
-      if (problem) {
-        return Promise.reject(new UserFacingError(problem.message, 'configuration',
-          [{ kind: 'openSettings', label: 'Open Settings', setting: `mentor.${problem.setting}` }]));
-      }
+      const problem = targetProblemError(target);
+      if (problem) return Promise.reject(problem);
       this.current = this.connect(target);
       // A failed connect (e.g. no credentials) must not stick: the next call tries again.
       this.current.catch(() => (this.current = undefined));
