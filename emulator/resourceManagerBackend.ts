@@ -169,11 +169,14 @@ export function parseQuery(query: string): Term[] {
     if (field === 'id' || field === 'projectid') return (p: Project) => like(p.projectId);
     if (field === 'state' || field === 'lifecyclestate') return (p: Project) => like(p.state);
     if (field === 'parent') return (p: Project) => like(p.parent);
+    // parent "folders/123": type "folder", id "123".
+    if (field === 'parent.type') return (p: Project) => like(p.parent ? p.parent.split('/')[0].replace(/s$/, '') : '');
+    if (field === 'parent.id') return (p: Project) => like(p.parent.split('/')[1]);
     if (field === 'labels') return (p: Project) => Object.entries(p.labels).some(([k, v]) => like(k) || like(v));
     if (field.startsWith('labels.')) {
       const key = m[1].slice('labels.'.length);
       return (p: Project) => key in p.labels && (value === '*' || like(p.labels[key]));
     }
-    throw invalidArgument(`Invalid query '${query}': unknown field '${m[1]}' (the emulator understands displayName/name, id/projectId, state, parent, labels).`);
+    throw invalidArgument(`Invalid query '${query}': unknown field '${m[1]}' (the emulator understands displayName/name, id/projectId, state/lifecycleState, parent, parent.type, parent.id, labels, labels.KEY).`);
   });
 }

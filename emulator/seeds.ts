@@ -1,7 +1,7 @@
 // Ready-made states: "demo" (a small realistic project to click through), "scale:SxR" (S services
 // with R revisions each, for benchmarks), "metrics:RxDd" (one service, scale-00001, with R revisions each
 // serving an equal share for D days of metric history, for the metrics bench) and "projects:N" (N Resource
-// Manager projects, for paging). Built directly in the state with the same builders the API
+// Manager projects, for paging), alone or added up ("demo+projects:3000"). Built directly in the state with the same builders the API
 // handlers use, so seeded resources look exactly like deployed ones.
 import { autoRevisionName } from '../src/core/cloudRunNames';
 import { invalidArgument } from './apiError';
@@ -38,6 +38,11 @@ interface Version {
 
 export function applySeed(data: EmulatorData, seed: string | undefined): void {
   if (!seed) return;
+  // Seeds add up: "demo+projects:3000" is the demo project among thousands of others (a test's big organisation).
+  if (seed.includes('+')) {
+    for (const part of seed.split('+')) applySeed(data, part);
+    return;
+  }
   if (seed === 'demo') return seedDemo(data, Date.now());
   const scale = /^scale:(\d+)x(\d+)$/.exec(seed);
   if (scale) return seedScale(data, Number(scale[1]), Number(scale[2]), Date.now());
@@ -46,7 +51,7 @@ export function applySeed(data: EmulatorData, seed: string | undefined): void {
   const projects = /^projects:(\d+)$/.exec(seed);
   if (projects && Number(projects[1]) >= 1 && Number(projects[1]) <= 99_999) return seedManyProjects(data, Number(projects[1]), Date.now());
   throw invalidArgument(`Unknown seed '${seed}': use "demo", "scale:SERVICESxREVISIONS" (e.g. scale:200x50), ` +
-    '"metrics:REVISIONSxDAYSd" (e.g. metrics:50x7d) or "projects:N" (1 ≤ N ≤ 99999).');
+    '"metrics:REVISIONSxDAYSd" (e.g. metrics:50x7d) or "projects:N" (1 ≤ N ≤ 99999), or several joined by "+" (e.g. demo+projects:3000).');
 }
 
 function secretEnv(name: string, secret: string, version = 'latest') {

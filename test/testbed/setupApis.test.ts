@@ -63,6 +63,22 @@ describe('emulator: Resource Manager, Cloud Billing, Secret Manager IAM', () => 
       assert.equal(none.length, 0);
     });
 
+    it('answers every query field Google documents (field names case-insensitive); seeds add up', async () => {
+      await h.control.reset('demo+projects:3000');
+      const ids = async (query: string) => (await projects.searchProjects({ query, pageSize: 500 }, { autoPaginate: false }))[0].map((p) => p.projectId);
+      assert.deepEqual(await ids('id:scale-project-02874*'), ['scale-project-02874']);
+      assert.deepEqual(await ids('PROJECTID:mentor-demo'), [PROJECT]);
+      assert.deepEqual(await ids('NAME:mentor*'), [PROJECT, LEGACY_PROJECT, SANDBOX_PROJECT]);
+      assert.deepEqual(await ids('displayName:"Mentor Demo"'), [PROJECT]);
+      assert.equal((await ids('lifecycleState:ACTIVE')).length, 500, 'one full page of the 3003 active projects');
+      assert.equal((await ids('labels.batch:29 id:mentor-demo')).length, 101);
+      // These projects have no organization or folder: the parent fields are understood and match nothing.
+      assert.deepEqual(await ids('parent.type:organization'), []);
+      assert.deepEqual(await ids('parent.id:123'), []);
+      assert.deepEqual(await ids('parent:organizations/*'), []);
+      assert.deepEqual(await ids('id:nothing-like-this*'), []);
+    });
+
     it('gets a project by id or number; a missing one is PERMISSION_DENIED like on Google', async () => {
       const [byId] = await projects.getProject({ name: `projects/${PROJECT}` });
       assert.equal(byId.name, `projects/${projectNumber(PROJECT)}`);
