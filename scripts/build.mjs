@@ -7,7 +7,8 @@
 //   dist/webview.js, dist/setupWizard.js  the webview bundles (service details; first-time setup).
 //   dist/metrics.js + dist/metrics.css  the metrics panel (uPlot; its CSS import becomes the .css file).
 //   out/  a plain transpile of src/emulator/test (same relative paths) so mocha, the emulator CLI and the
-//       VS Code test host run JavaScript without a TypeScript loader.
+//       VS Code test host run JavaScript without a TypeScript loader; and of webview-ui/src, so unit tests can
+//       run the webviews' DOM-free logic (each webview itself runs from its dist bundle).
 // --production: minified, no source maps (what the .vsix ships). Type checking is `npm run typecheck` (tsc).
 import * as esbuild from 'esbuild';
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -135,7 +136,7 @@ await Promise.all([
   })),
   esbuild.build({
     absWorkingDir: root,
-    entryPoints: ['src', 'emulator', 'test'].flatMap(tsFiles),
+    entryPoints: ['src', 'emulator', 'test', 'webview-ui/src'].flatMap(tsFiles),
     outdir: 'out',
     outbase: '.',
     bundle: false,

@@ -45,8 +45,11 @@ export class SetupWizardPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((message: unknown) => {
         if (!isSetupRequest(message)) return;
-        this.queue = this.queue.then(() => this.onRequest(message)).catch((error: unknown) =>
-          this.post({ type: 'error', message: (error as Error)?.message ?? String(error) }));
+        const failed = (error: unknown) => this.post({ type: 'error', message: (error as Error)?.message ?? String(error) });
+        // Searching only reads, and must not wait behind a run of the steps: it answers beside the queue (the
+        // webview shows only the answer to its newest search).
+        if (message.type === 'searchProjects') return void this.searchProjects(message).catch(failed);
+        this.queue = this.queue.then(() => this.onRequest(message)).catch(failed);
       }),
     );
   }
@@ -64,11 +67,6 @@ export class SetupWizardPanel implements vscode.Disposable {
         return this.runAll(false);
       case 'run':
         return this.runAll(true);
-      case 'searchProjects': {
-        const page = await setup.api.searchProjects(request.query, request.pageToken);
-        return this.post({ type: 'projects', query: request.query, append: Boolean(request.pageToken), nextPageToken: page.nextPageToken,
-          projects: page.projects.filter((p) => p.state === 'ACTIVE').map((p) => ({ projectId: p.projectId, displayName: p.displayName })) });
-      }
       case 'chooseProject':
         answers.project = request.projectId;
         answers.newProject = undefined;
@@ -120,6 +118,13 @@ export class SetupWizardPanel implements vscode.Disposable {
         void vscode.commands.executeCommand('mentor.setUpContinuousDeployment');
         return;
     }
+  }
+
+  private async searchProjects(request: Extract<SetupRequest, { type: 'searchProjects' }>): Promise<void> {
+    const page = await this.setup?.api.searchProjects(request.query, request.pageToken);
+    if (!page) return;
+    this.post({ type: 'projects', requestId: request.requestId, query: request.query, append: Boolean(request.pageToken), nextPageToken: page.nextPageToken,
+      projects: page.projects.filter((p) => p.state === 'ACTIVE').map((p) => ({ projectId: p.projectId, displayName: p.displayName })) });
   }
 
   private async start(): Promise<void> {

@@ -20,6 +20,8 @@ export interface StepView {
 
 export interface AnswersView {
   project?: string;
+  /** Set when `project` is one the setup is to create. */
+  newProject?: { projectId: string; displayName: string };
   region: string;
   service: string;
   repository: string;
@@ -45,7 +47,8 @@ export type SetupMessage =
   | { type: 'init'; answers: AnswersView; steps: StepView[]; envVars: EnvVarView[]; emulator?: string; folder: string }
   | { type: 'step'; step: StepView }
   | { type: 'answers'; answers: AnswersView }
-  | { type: 'projects'; query: string; projects: ProjectView[]; nextPageToken?: string; append: boolean }
+  /** The answer to the searchProjects request `requestId` (searches run beside the steps, so answers may overtake each other). */
+  | { type: 'projects'; requestId: number; query: string; projects: ProjectView[]; nextPageToken?: string; append: boolean }
   | { type: 'billingAccounts'; accounts: { name: string; displayName: string; open: boolean }[] }
   | { type: 'busy'; busy: boolean }
   | { type: 'secretResult'; name: string; ok: boolean; message: string }
@@ -57,7 +60,7 @@ export type SetupRequest =
   | { type: 'ready' }
   | { type: 'check' }
   | { type: 'run' }
-  | { type: 'searchProjects'; query: string; pageToken?: string }
+  | { type: 'searchProjects'; requestId: number; query: string; pageToken?: string }
   | { type: 'chooseProject'; projectId: string }
   | { type: 'newProject'; projectId: string; displayName: string }
   | { type: 'listBillingAccounts' }
@@ -82,7 +85,7 @@ export function isSetupRequest(value: unknown): value is SetupRequest {
     case 'ready': case 'check': case 'run': case 'listBillingAccounts': case 'finish': case 'deployNow': case 'setUpContinuousDeployment':
       return true;
     case 'searchProjects':
-      return str(m.query, 200) && (m.pageToken === undefined || str(m.pageToken, 4096));
+      return Number.isSafeInteger(m.requestId) && str(m.query, 200) && (m.pageToken === undefined || str(m.pageToken, 4096));
     case 'chooseProject':
       return str(m.projectId, 100);
     case 'newProject':

@@ -40,7 +40,7 @@ window.addEventListener('message', (event: MessageEvent<SetupMessage>) => {
       secrets?.update(message.answers);
       return renderSteps();
     case 'projects':
-      return projects?.showProjects(message.projects, message.append, message.nextPageToken);
+      return projects?.showProjects(message);
     case 'billingAccounts':
       return billing?.showAccounts(message.accounts);
     case 'busy':
@@ -106,8 +106,15 @@ function settingsForm(): HTMLElement {
 function renderSteps(): void {
   stepsBox.replaceChildren(...[...steps.values()].map((step) => {
     // The choosers are built once and moved, so what the user typed in them survives re-rendering.
-    if (step.id === 'project') return stepCard(step, step.state === 'done' && !answers?.project ? undefined : projects?.element);
-    if (step.id === 'billing' && step.state === 'needsAction') return stepCard(step, billing?.element);
+    if (step.id === 'project') {
+      projects?.sync(answers, step);
+      return stepCard(step, projects?.element);
+    }
+    // Billing needs a choice only until the project is billed; a pick waiting for Set Up shows, folded, with Change….
+    if (step.id === 'billing' && (step.state === 'needsAction' || (answers?.billingAccount && step.state !== 'done'))) {
+      billing?.sync(answers, step);
+      return stepCard(step, billing?.element);
+    }
     if (step.id === 'secrets') return stepCard(step, secrets?.element);
     return stepCard(step);
   }));
