@@ -129,6 +129,8 @@ function makeUiActions(page, ctx) {
     return {
       visible: true, title: text(w, '.quick-input-title'), value: input ? input.value : '',
       placeholder: input ? input.getAttribute('placeholder') || '' : '', message: text(w, '.quick-input-message'), items,
+      // The header's buttons, e.g. the OK of VS Code's simple file dialog (labelled with the dialog's openLabel).
+      buttons: [...w.querySelectorAll('.quick-input-action .monaco-button')].filter(__uiVisible).map(b => b.textContent.trim()).filter(Boolean),
     };
   });
   const webviewFrame = async args => {
@@ -248,6 +250,14 @@ function makeUiActions(page, ctx) {
       const state = await quickInput();
       if (args.submit) await input.press('Enter');
       return state;
+    },
+    async clickQuickInputButton(args) {
+      const label = await poll(async () => {
+        const q = await quickInput(); if (!q.visible) return null;
+        const k = pickByText(q.buttons, args.label); return k >= 0 ? q.buttons[k] : null;
+      }, T(args), `no quick input button "${args.label}"`);
+      await page.locator('.quick-input-widget .quick-input-action .monaco-button').filter({ hasText: exactText(label) }).first().click({ timeout: T(args) });
+      return label;
     },
     async statusBarItems() {
       return inPage(() => [...document.querySelectorAll('.part.statusbar .statusbar-item')].filter(__uiVisible)

@@ -11,7 +11,8 @@ import { Code } from './errorMapping';
 import { BillingAccountInfo, IamPolicy, ProjectBilling, ProjectInfo, ProjectPage, ServiceAccountInfo, SetupApi, SignInStatus } from './setupApi';
 import { fromGrpcPolicy, restToGrpcError, toGrpcPolicy } from './setupMapping';
 
-const PROJECT_PAGE_SIZE = 50;
+/** Rows per page of the project chooser: enough to scan, few enough to load at once in an organisation with thousands. */
+export const PROJECT_PAGE_SIZE = 50;
 const REST_TIMEOUT_MS = 30_000;
 const SERVICE_STATE_ENABLED = new Set<unknown>(['ENABLED', 2]);
 const PROJECT_STATES: Record<number, string> = { 0: 'STATE_UNSPECIFIED', 1: 'ACTIVE', 2: 'DELETE_REQUESTED' };

@@ -70,12 +70,15 @@ describe('Setup wizard: a new project from nothing to settings written, through 
     await fromPalette('Mentor: Set Up Google Cloud…');
     await stepText('signIn', `Using the emulator at ${emulatorAddress()}: no credentials needed`, 60_000);
     await stepText('project', 'Mentor Demo (mentor-demo)');
+    // The folder's project is the choice: the chooser stays folded until Change….
+    assert.match(await ui.webviewText({ selector: '#project-choice', contains: 'mentor-demo' }), /Change…/);
     const shot = await ui.screenshot('setup-opened', { delayMs: 800 });
     assert.match(shot.text, /Set up Google Cloud for mentor-ai-backend/);
     assert.match(shot.text, /Equivalent gcloud command/);
   });
 
   it('a project without billing: the billing step says so and waits for a pick; nothing after it runs', async () => {
+    await ui.webviewClick({ selector: '#change-project' });
     await typeInto('#project-search', 'mentor-sand');
     await ui.webviewClick({ selector: '.project[data-project="mentor-sandbox"]', timeoutMs: 15_000 });
     const billing = await stepText('billing', 'Needs action');
@@ -85,6 +88,7 @@ describe('Setup wizard: a new project from nothing to settings written, through 
   });
 
   it('a new project: check shows what will be created, Set Up creates it all, each step verified', async () => {
+    await ui.webviewClick({ selector: '#change-project' });
     await typeInto('#new-project-id', NEW_PROJECT);
     await typeInto('#new-project-name', 'Setup Test');
     await ui.webviewClick({ selector: '#new-project' });
@@ -94,6 +98,7 @@ describe('Setup wizard: a new project from nothing to settings written, through 
     await ui.webviewClick({ selector: '#list-billing' });
     await ui.webviewClick({ selector: `.billing-account[data-account="${MAIN_BILLING}"]`, timeoutMs: 15_000 });
     assert.match(await stepText('billing', 'Will create'), /a link to My Billing Account/);
+    assert.match(await ui.webviewText({ selector: '#billing-choice', contains: 'Link to My Billing Account' }), /Change…/);
     await ui.webviewClick({ selector: '#run-setup' });
     const permissions = await stepText('permissions', 'Done', 180_000);
     assert.match(permissions, /You can deploy/);

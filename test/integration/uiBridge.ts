@@ -46,6 +46,8 @@ export interface QuickInputState {
   /** validation / hint message under the box */
   message: string;
   items: QuickPickItemInfo[];
+  /** Labels of the header's buttons, e.g. the OK of VS Code's simple file dialog (its openLabel). */
+  buttons: string[];
 }
 export interface StatusBarItem {
   id: string;
@@ -149,6 +151,10 @@ export const ui = {
   /** Replaces the text of the quick input box; returns its state (incl. validation message) and presses Enter if submit. */
   fillQuickInput: (text: string, opts: WaitOptions & { submit?: boolean } = {}) =>
     uiRequest<QuickInputState>('fillQuickInput', { text, ...opts }),
+
+  /** Clicks the quick input's header button labelled `label` (exact, else case-insensitive, else substring), e.g. a
+   *  file dialog's OK; returns the clicked label. */
+  clickQuickInputButton: (label: string, opts: WaitOptions = {}) => uiRequest<string>('clickQuickInputButton', { label, ...opts }),
 
   statusBarItems: () => uiRequest<StatusBarItem[]>('statusBarItems'),
   /** Labels of the open context menu (e.g. after clickTreeRow(label, {button:'right'})). */

@@ -25,6 +25,11 @@ function foldingChooser(id: string, body: HTMLElement, onOpen: () => void) {
   };
   return {
     element,
+    /** A pick in the chooser: fold it now (the host's answer brings the new choice's label). */
+    picked() {
+      reopened = false;
+      show(!lastChoice);
+    },
     /** `chosen` is the choice's label (undefined: none yet); `needsChoice` keeps the chooser open whatever was chosen. */
     sync(chosen: string | undefined, needsChoice: boolean) {
       if (chosen !== lastChoice) reopened = false; // a new choice folds the chooser again
@@ -39,7 +44,7 @@ export function projectChooser(): { element: HTMLElement; showProjects(message: 
   const requests = new ProjectSearch();
   const search = h('vscode-textfield', { id: 'project-search', placeholder: 'Search your projects by ID or name' }) as TextField;
   const results = h('div', { id: 'project-results', className: 'results' });
-  const more = h('div', {});
+  const more = h('div', { id: 'project-more' });
   let timer: ReturnType<typeof setTimeout> | undefined;
   search.addEventListener('input', () => {
     clearTimeout(timer);
@@ -62,7 +67,7 @@ export function projectChooser(): { element: HTMLElement; showProjects(message: 
       const answer = requests.accept(message);
       if (!answer) return;
       const rows = answer.projects.map((p) => h('vscode-button', { secondary: true, className: 'project', 'data-project': p.projectId,
-        onclick: () => send({ type: 'chooseProject', projectId: p.projectId }) }, `${p.displayName || p.projectId} (${p.projectId})`));
+        onclick: () => { chooser.picked(); send({ type: 'chooseProject', projectId: p.projectId }); } }, `${p.displayName || p.projectId} (${p.projectId})`));
       if (answer.append) results.append(...rows);
       else {
         results.replaceChildren(...(rows.length ? rows
@@ -92,7 +97,7 @@ export function billingChooser(): { element: HTMLElement; showAccounts(accounts:
       const open = accounts.filter((a) => a.open);
       for (const a of open) names.set(a.name, a.displayName);
       list.replaceChildren(...(open.length ? open.map((a) => h('vscode-button', { secondary: true, className: 'billing-account', 'data-account': a.name,
-        onclick: () => send({ type: 'chooseBilling', account: a.name }) }, `Link ${a.displayName} (${a.name.split('/').pop()})`))
+        onclick: () => { chooser.picked(); send({ type: 'chooseBilling', account: a.name }); } }, `Link ${a.displayName} (${a.name.split('/').pop()})`))
         : [h('p', { className: 'muted' }, 'You have no open billing account.')]));
     },
     sync(answers, step) {

@@ -1,5 +1,6 @@
 // The wizard's look, in VS Code's theme colours (a style element: the CSP allows styles, never inline scripts).
 export const WIZARD_STYLE = `
+  [hidden] { display: none !important; } /* a folded chooser's parts, whatever display their class gives them */
   body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 16px 24px; max-width: 960px; }
   .header { display: flex; align-items: center; gap: 12px; }
   .muted, .note { color: var(--vscode-descriptionForeground); }
