@@ -1,4 +1,4 @@
-// Command line: node out/emulator/cli.js --port P [--rest-port R] [--host H] [--data DIR] [--seed demo|scale:SxR|metrics:RxDd]
+// Command line: node out/emulator/cli.js --port P [--rest-port R] [--host H] [--data DIR] [--seed demo|scale:SxR|metrics:RxDd|projects:N, several joined by +]
 //   [--op-delay-ms N] [--docker-host unix:///…|tcp://…] [--no-runtime] [--startup-timeout-ms N]
 //   [--registry-auth HOST=USER:PASS]… [--print-gcloud-env[=HOST:PORT]] [--gcloud-project P] [--gcloud-region R]
 //   [--pubsub-host HOST:PORT | --no-pubsub] [--metrics-lag-ms N] [--alert-evaluation-ms N]
@@ -25,7 +25,7 @@ import type { RegistryCredentials } from './runtimeEngine';
 import { startEmulator, type EmulatorOptions } from './server';
 
 const USAGE = 'Usage: node out/emulator/cli.js [--port P] [--rest-port R] [--host 127.0.0.1] [--data DIR] ' +
-  '[--seed demo|scale:SxR|metrics:RxDd] [--op-delay-ms N] [--docker-host URL | --no-runtime] [--startup-timeout-ms N] ' +
+  '[--seed demo|scale:SxR|metrics:RxDd|projects:N[+…]] [--op-delay-ms N] [--docker-host URL | --no-runtime] [--startup-timeout-ms N] ' +
   '[--registry-auth HOST=USER:PASS]... [--print-gcloud-env[=HOST:PORT]] [--gcloud-project P] [--gcloud-region R] ' +
   '[--pubsub-host HOST:PORT | --no-pubsub] [--metrics-lag-ms N] [--alert-evaluation-ms N]';
 

@@ -48,6 +48,8 @@ describe('emulator: control service and seeds', () => {
     assert.deepEqual((await h.services.listServices({ parent: PARENT }))[0], []);
     await rejectsWith(h.control.reset('nonsense'), grpc.status.INVALID_ARGUMENT, /Unknown seed 'nonsense'/);
     await h.control.reset('demo');
+    // A joined seed with one unknown part is refused whole: the demo stays.
+    await rejectsWith(h.control.reset('projects:10+nonsense'), grpc.status.INVALID_ARGUMENT, /Unknown seed 'nonsense'/);
     const [services] = await h.services.listServices({ parent: PARENT });
     assert.deepEqual(services.map((s) => short(s.name)), ['broken-worker', 'mentor-ai-backend', 'payments-api']);
   });
