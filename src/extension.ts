@@ -15,7 +15,8 @@ import { CloudDiagnostics } from './logs/cloudDiagnostics';
 import { TailManager } from './logs/tailManager';
 import { MonitoringConnection } from './metrics/monitoringConnection';
 import { RevisionSparklines } from './metrics/revisionSparklines';
-import { ExplorerProvider } from './tree/explorerProvider';
+import { EXPLORER_VIEW_ID, ExplorerProvider } from './tree/explorerProvider';
+import { LastKnownStore } from './tree/lastKnownStore';
 import { ExplorerNode } from './tree/nodes';
 import { readTarget, TRUSTED_ENDPOINTS_KEY } from './workspaceSettings';
 
@@ -23,6 +24,7 @@ import { readTarget, TRUSTED_ENDPOINTS_KEY } from './workspaceSettings';
 export interface MentorApi {
   readonly explorer: ExplorerProvider;
   readonly treeView: vscode.TreeView<ExplorerNode>;
+  readonly lastKnown: LastKnownStore;
   readonly connection: CloudRunConnection;
   readonly localRun: LocalRunSession;
   readonly tails: TailManager;
@@ -50,9 +52,10 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
   const monitoring = new MonitoringConnection(readTargetNow);
   const sparklines = new RevisionSparklines(monitoring, log);
   const alerts = new AlertsFeature(readTargetNow, log);
-  const explorer = new ExplorerProvider(connection, log, builds, sparklines);
+  const lastKnown = new LastKnownStore(context.storageUri, log);
+  const explorer = new ExplorerProvider(connection, log, builds, sparklines, lastKnown);
   explorer.showAlerts(alerts);
-  const treeView = vscode.window.createTreeView('mentor.explorer', { treeDataProvider: explorer, showCollapseAll: true });
+  const treeView = vscode.window.createTreeView(EXPLORER_VIEW_ID, { treeDataProvider: explorer, showCollapseAll: true });
   explorer.attach(treeView);
   context.subscriptions.push(log, builds, alerts, explorer, treeView, sparklines, { dispose: () => void monitoring.dispose() });
 
@@ -104,7 +107,7 @@ export function activate(context: vscode.ExtensionContext): MentorApi {
   const activationMs = Date.now() - started;
   log.info(`Mentor activated in ${activationMs} ms`);
   const firstModuleAt = (globalThis as { __mentorFirstModuleAt?: number }).__mentorFirstModuleAt;
-  return { explorer, treeView, connection, localRun, tails, cloudDiagnostics, builds, sparklines, alerts, insight, activationMs, activateStartedAt,
+  return { explorer, treeView, lastKnown, connection, localRun, tails, cloudDiagnostics, builds, sparklines, alerts, insight, activationMs, activateStartedAt,
     firstModuleAt };
 }
 

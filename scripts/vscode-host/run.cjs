@@ -94,7 +94,9 @@ async function main() {
   const timeoutMs = +(process.env.TEST_TIMEOUT_MS || 2400000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mentor-vscode-host-'));
   const bridgeDir = path.join(tmp, 'ui-bridge');
-  const userDataDir = path.join(tmp, 'user-data');
+  // MENTOR_HOST_USER_DATA_DIR keeps VS Code's user data (and extensions' storage) across runs: a second
+  // start of the same workspace, as the bench's warm runs measure it.
+  const userDataDir = process.env.MENTOR_HOST_USER_DATA_DIR ? path.resolve(process.env.MENTOR_HOST_USER_DATA_DIR) : path.join(tmp, 'user-data');
   fs.mkdirSync(bridgeDir, { recursive: true });
   fs.mkdirSync(shotDir, { recursive: true });
   writeStartSettings(userDataDir, {});
@@ -123,7 +125,10 @@ async function main() {
       fs.cpSync(RUNNER_EXTENSION, path.join(extensionsDir, 'mentor-harness.test-runner-0.0.0'), { recursive: true });
       Object.assign(extEnv, { MENTOR_HARNESS_TESTS_PATH: a.tests });
     }
-    cs = await startCodeServer({ tmp, userDataDir, extensionsDir, folder, smokeTestDriver: true, env: extEnv });
+    // With kept user data, a fixed port too: VS Code names a remote folder's workspace storage after its URI,
+    // whose authority holds the port.
+    const port = Number(process.env.MENTOR_HOST_PORT) || undefined;
+    cs = await startCodeServer({ tmp, userDataDir, extensionsDir, folder, smokeTestDriver: true, env: extEnv, port });
     log(`[vscode-host] code-server up on :${cs.port} after ${((Date.now() - t0) / 1000).toFixed(1)}s (${mode} mode)`);
     const auth = `127.0.0.1:${cs.port}`;
     const payload = a.dev.map(d => ['extensionDevelopmentPath', `vscode-remote://${auth}${d}`]);

@@ -4,6 +4,7 @@
 // their own chunk (alertsClient.ts), loaded on that first use.
 import * as vscode from 'vscode';
 import { targetProblemError, type MentorTarget } from '../core/settings';
+import { markTimeline } from '../core/timeline';
 import type { AlertPolicySummary, AlertsApi, IncidentSummary } from '../gcp/alertsApi';
 
 export class AlertsFeature implements vscode.Disposable {
@@ -65,7 +66,11 @@ export class AlertsFeature implements vscode.Disposable {
   /** Reloads the project's open incidents; quiet on failure (the rows simply show none). */
   async loadIncidents(): Promise<void> {
     try {
-      const incidents = await (await this.api()).listOpenIncidents();
+      markTimeline('incidents.load');
+      const api = await this.api();
+      markTimeline('incidents.connected');
+      const incidents = await api.listOpenIncidents();
+      markTimeline('incidents.listed');
       const before = JSON.stringify(this.incidents.map((i) => i.name));
       this.incidents = incidents;
       this.lastIncidentError = undefined;

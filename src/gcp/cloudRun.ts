@@ -3,6 +3,7 @@
 import type { protos } from '@google-cloud/run';
 import { RevisionSummary, ServiceSummary, TrafficTarget } from '../core/model';
 import { MentorTarget } from '../core/settings';
+import { markTimeline } from '../core/timeline';
 
 export interface CloudRunApi {
   readonly target: MentorTarget;
@@ -35,5 +36,6 @@ export type RawService = protos.google.cloud.run.v2.IService;
 
 export async function connectCloudRun(target: MentorTarget): Promise<CloudRunApi> {
   const { GoogleCloudRun } = await import('./cloudRunClient');
+  markTimeline('run.clientLoaded');
   return GoogleCloudRun.connect(target);
 }

@@ -4,13 +4,23 @@
 import * as vscode from 'vscode';
 import { UserFacingError } from '../core/errors';
 import { ServiceSummary } from '../core/model';
+import { listingKey, type LastKnownServices } from '../core/lastKnownServices';
+import { markTimeline } from '../core/timeline';
 import { CloudRunConnection } from '../gcp/cloudRunConnection';
 import type { AlertsFeature } from '../alerts/alertsFeature';
 import type { BuildsFeature } from '../builds/buildsFeature';
 import type { RevisionSparklines } from '../metrics/revisionSparklines';
 import { AlertPolicyNode, AlertsNode, alertPolicyItem, alertsItem } from './alertNodes';
 import { BuildNode, BuildsNode, buildItem, buildsItem } from './buildNodes';
-import { ExplorerNode, MessageNode, RevisionNode, ServiceNode, messageItem, revisionItem, serviceItem } from './nodes';
+import type { LastKnownStore } from './lastKnownStore';
+import { ExplorerNode, MessageNode, RevisionNode, ServiceNode, messageItem, revisionItem, revisionTooltip, serviceItem, serviceTooltip } from './nodes';
+
+/** Rows of a loaded level are drawn within a frame or two of VS Code asking for them. */
+const INCIDENTS_AFTER_ROWS_MS = 500;
+export const EXPLORER_VIEW_ID = 'mentor.explorer';
+/** Long enough for VS Code to take the last-known rows to the screen before the live load starts. */
+const LIVE_AFTER_LAST_KNOWN_MS = 50;
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export type ExplorerState = 'loading' | 'ready' | 'empty' | 'error';
 
@@ -38,6 +48,13 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   /** Bumped per load so a slow, superseded load cannot overwrite what a newer one showed. */
   private loadGeneration = 0;
   state: ExplorerState = 'loading';
+  /** Listings (project/region/endpoint) this window has loaded: only the first load shows last-known rows. */
+  private readonly listedThisWindow = new Set<string>();
+  /** The live rows that replace last-known ones, for VS Code's next ask. */
+  private liveHandoff: ExplorerNode[] | undefined;
+  private incidentsTimer: ReturnType<typeof setTimeout> | undefined;
+  /** For the timeline: when VS Code first asks for a row of the level just loaded. */
+  private firstServiceNode: ServiceNode | undefined;
 
   constructor(
     private readonly connection: CloudRunConnection,
@@ -46,6 +63,8 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     private readonly builds?: BuildsFeature,
     /** Requests/errors of the last hour on revision rows; without it rows show none. */
     private readonly sparklines?: RevisionSparklines,
+    /** The first level as the last load saw it, shown while a listing's first live load of this window runs. */
+    private readonly lastKnown?: LastKnownStore,
   ) {
     this.sparklinesListener = sparklines?.onDidChange((service) => {
       for (const node of this.revisionNodes.get(service) ?? []) this.changed.fire(node);
@@ -110,7 +129,9 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
 
   getTreeItem(node: ExplorerNode): vscode.TreeItem {
     switch (node.kind) {
-      case 'service': return serviceItem(node);
+      case 'service':
+        if (node === this.firstServiceNode) markTimeline('services.firstItem');
+        return serviceItem(node);
       case 'revision': return revisionItem(node, this.sparklines?.get(node.service.name)?.get(node.revision.id));
       case 'message': return messageItem(node);
       case 'builds': return buildsItem(node);
@@ -118,6 +139,13 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
       case 'alerts': return alertsItem(node, this.alerts?.incidentsOf(node.service.id) ?? []);
       case 'alertPolicy': return alertPolicyItem(node);
     }
+  }
+
+  /** Tooltips are made on hover: 200 markdown tooltips would cost the first level ~100 ms on its way to the screen. */
+  resolveTreeItem(item: vscode.TreeItem, node: ExplorerNode): vscode.TreeItem {
+    if (node.kind === 'service') item.tooltip = serviceTooltip(node);
+    if (node.kind === 'revision') item.tooltip = revisionTooltip(node, this.sparklines?.get(node.service.name)?.get(node.revision.id));
+    return item;
   }
 
   getParent(node: ExplorerNode): ExplorerNode | undefined {
@@ -128,10 +156,19 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
 
   async getChildren(node?: ExplorerNode): Promise<ExplorerNode[]> {
     if (!node) {
-      const load = this.pendingLoad ?? this.loadServices();
+      const handoff = this.liveHandoff;
+      this.liveHandoff = undefined;
+      if (handoff) return handoff;
+      if (this.pendingLoad) return this.pendingLoad;
+      const key = listingKey(this.connection.target);
+      const saved = this.lastKnown && !this.listedThisWindow.has(key) ? this.lastKnown.read(key) : undefined;
+      this.listedThisWindow.add(key);
+      // With last-known rows to show, the live load waits until VS Code has them: loading the Google client
+      // holds the extension host for a few hundred ms.
+      const load = this.loadServices(saved?.then((s) => (s?.services.length ? delay(LIVE_AFTER_LAST_KNOWN_MS) : undefined)));
       this.pendingLoad = load;
       void load.finally(() => { if (this.pendingLoad === load) this.pendingLoad = undefined; });
-      return load;
+      return saved ? this.lastKnownWhile(await saved, key, load) : load;
     }
     if (node.kind === 'service') {
       const revisions = await this.loadRevisions(node);
@@ -143,26 +180,35 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     return [];
   }
 
-  private async loadServices(): Promise<ExplorerNode[]> {
+  /** Loads the first level; `startAfter` holds the calls back (not the generation: a later load still wins). */
+  private async loadServices(startAfter?: Promise<unknown>): Promise<ExplorerNode[]> {
     const generation = ++this.loadGeneration;
     const isCurrent = () => generation === this.loadGeneration;
     this.setState('loading');
-    const { project, region } = this.connection.target;
+    const { project, region, apiEndpoint } = this.connection.target;
     try {
-      const services = await (await this.connection.api()).listServices();
+      await startAfter;
+      markTimeline('services.load');
+      const api = await this.connection.api();
+      markTimeline('services.connected');
+      const services = await api.listServices();
+      markTimeline('services.listed');
       if (!isCurrent()) return [];
       this.serviceNodes.clear();
       for (const service of services) this.serviceNodes.set(service.name, { kind: 'service', service });
       this.setMessage(undefined);
+      void this.lastKnown?.write(listingKey({ project, region, apiEndpoint }), services);
       if (services.length === 0) {
         this.setState('empty');
         return [{ kind: 'message', icon: 'info', text: `No Cloud Run services in ${project} / ${region}` },
           { kind: 'message', icon: 'gear', text: 'Change project or region…',
             action: { kind: 'openSettings', label: 'Open Settings', setting: 'mentor.project' } }];
       }
+      this.firstServiceNode = this.serviceNodes.values().next().value;
       this.setState('ready');
-      // With the tree, never at activation: one call for the open incidents of every service shown.
-      void this.alerts?.loadIncidents();
+      // With the tree, never at activation: one call for the open incidents of every service shown, once the
+      // rows are on screen (loading the alerts client takes the extension host ~200 ms, which would hold them back).
+      this.scheduleIncidents();
       this.applyIncidents();
       return [...this.serviceNodes.values()];
     } catch (error) {
@@ -171,6 +217,23 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
       this.setState('error');
       return this.errorNodes(error, true);
     }
+  }
+
+  /**
+   * The first time this window lists a project/region: the rows the last load saved, if they come before the
+   * live ones, with the view saying so and a progress bar; the live rows replace them as soon as they arrive.
+   */
+  private lastKnownWhile(saved: LastKnownServices | undefined, key: string, load: Promise<ExplorerNode[]>): Promise<ExplorerNode[]> | ExplorerNode[] {
+    if (!saved?.services.length || listingKey(this.connection.target) !== key) return load;
+    markTimeline('services.lastKnownShown');
+    this.setMessage(`Last known at ${saved.savedAt.toLocaleTimeString()}; refreshing…`);
+    void vscode.window.withProgress({ location: { viewId: EXPLORER_VIEW_ID } }, () => load.catch(() => undefined));
+    void load.then((nodes) => {
+      if (this.pendingLoad && this.pendingLoad !== load) return; // a refresh since: its load draws the rows
+      this.liveHandoff = nodes;
+      this.changed.fire(undefined);
+    }, () => undefined);
+    return saved.services.map((service): ServiceNode => ({ kind: 'service', service, lastKnownAt: saved.savedAt }));
   }
 
   private async loadRevisions(node: ServiceNode): Promise<ExplorerNode[]> {
@@ -246,6 +309,12 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     }
   }
 
+  private scheduleIncidents(): void {
+    if (!this.alerts) return;
+    clearTimeout(this.incidentsTimer);
+    this.incidentsTimer = setTimeout(() => void this.alerts?.loadIncidents(), INCIDENTS_AFTER_ROWS_MS);
+  }
+
   private errorNodes(error: unknown, asViewMessage: boolean): MessageNode[] {
     const message = error instanceof Error ? error.message : String(error);
     this.log.error(message, ...(error instanceof UserFacingError && error.detail ? [error.detail] : []));
@@ -268,6 +337,7 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   }
 
   dispose(): void {
+    clearTimeout(this.incidentsTimer);
     this.changed.dispose();
     this.stateChanged.dispose();
     this.buildsListener?.dispose();

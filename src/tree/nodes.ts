@@ -15,6 +15,8 @@ export interface ServiceNode {
   busy?: string;
   /** Cloud Monitoring incidents open on this service (from the last explorer refresh). */
   openIncidents?: IncidentSummary[];
+  /** Set on a row from the last load of an earlier window, shown until the live listing arrives. */
+  lastKnownAt?: Date;
 }
 
 export interface RevisionNode {
@@ -49,16 +51,23 @@ export function serviceItem(node: ServiceNode): vscode.TreeItem {
   item.description = node.busy ?? [badge, summarizeSplit(service.trafficStatuses), host].filter(Boolean).join(' · ');
   item.iconPath = node.busy ? STATE_ICONS.deploying
     : badge && service.state === 'ready' ? new vscode.ThemeIcon('bell-dot', new vscode.ThemeColor('errorForeground')) : STATE_ICONS[service.state];
-  item.contextValue = service.uri ? 'service:hasUrl' : 'service';
+  // A last-known row offers no actions: they would act on what the row showed a while ago.
+  item.contextValue = node.lastKnownAt ? 'lastKnownService' : service.uri ? 'service:hasUrl' : 'service';
+  return item;
+}
+
+/** A service row's tooltip, made when VS Code resolves the row (hover), not for every row drawn. */
+export function serviceTooltip(node: ServiceNode): vscode.MarkdownString {
+  const { service } = node;
+  const open = node.openIncidents ?? [];
   const tooltip = new vscode.MarkdownString(undefined, true);
-  tooltip.appendMarkdown(`**${service.id}** — ${service.state}\n\n`);
+  tooltip.appendMarkdown(`**${service.id}** — ${service.state}${node.lastKnownAt ? ` (last known at ${node.lastKnownAt.toLocaleTimeString()})` : ''}\n\n`);
   if (service.uri) tooltip.appendMarkdown(`[${service.uri}](${service.uri})\n\n`);
   if (service.stateMessage) tooltip.appendText(`${service.stateMessage}\n\n`);
   tooltip.appendText(`Traffic: ${describeSplit(service.trafficStatuses)}\n`);
   if (service.latestCreatedRevision) tooltip.appendText(`Latest revision: ${service.latestCreatedRevision}\n`);
   if (open.length) tooltip.appendText(`\n${incidentLines(open).join('\n')}\n`);
-  item.tooltip = tooltip;
-  return item;
+  return tooltip;
 }
 
 /** The last hour of a revision, from Cloud Monitoring: "▁▂▅█" and "1.2k req/h, 0.3% 5xx". */
@@ -81,6 +90,14 @@ export function revisionItem(node: RevisionNode, activity?: RevisionActivity): v
     : serving ? new vscode.ThemeIcon('circle-filled', new vscode.ThemeColor('charts.green'))
       : new vscode.ThemeIcon('circle-outline');
   item.contextValue = `revision:${revision.state}${serving ? ':serving' : ''}`;
+  return item;
+}
+
+/** A revision row's tooltip, made when VS Code resolves the row (hover). */
+export function revisionTooltip(node: RevisionNode, activity?: RevisionActivity): vscode.MarkdownString {
+  const { revision, service } = node;
+  const serving = isServing(revision.id, service.trafficStatuses);
+  const traffic = revisionTrafficLabel(revision.id, service.trafficStatuses);
   const tooltip = new vscode.MarkdownString();
   tooltip.appendMarkdown(`**${revision.id}** — ${revision.state}${serving ? `, serving ${traffic}` : ''}\n\n`);
   if (revision.stateMessage) tooltip.appendText(`${revision.stateMessage}\n\n`);
@@ -88,8 +105,7 @@ export function revisionItem(node: RevisionNode, activity?: RevisionActivity): v
   if (revision.imageDigest) tooltip.appendMarkdown(`Digest: \`${shortDigest(revision.imageDigest)}\`\n\n`);
   if (revision.createTime) tooltip.appendText(`Created ${revision.createTime.toLocaleString()}`);
   if (activity) tooltip.appendText(`\n\nLast hour: ${activity.blocks} ${activity.text}`);
-  item.tooltip = tooltip;
-  return item;
+  return tooltip;
 }
 
 export function messageItem(node: MessageNode): vscode.TreeItem {

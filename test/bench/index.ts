@@ -2,6 +2,7 @@
 // emulator seeded with scale:200x50). Prints one "@@bench {json}" line; no assertions on timings.
 import * as vscode from 'vscode';
 import type { MentorApi } from '../../src/extension';
+import { MARK_PREFIX } from '../../src/core/timeline';
 import { control, EXTENSION_ID, emulatorAddress, setMentorSetting } from '../integration/support';
 import { ui } from '../integration/uiBridge';
 
@@ -31,6 +32,9 @@ export async function run(): Promise<void> {
   const state = await settled;
   const dataMs = performance.now() - shown;
   const visibleMs = (await rowVisibleAt) - shownWallClock;
+  // Where the first level's time went: Mentor's marks on this process's timeline, from the moment the view opened.
+  const marks = Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith(MARK_PREFIX) && m.startTime >= shown)
+    .map((m) => [m.name.slice(MARK_PREFIX.length), Math.round(m.startTime - shown)]));
   const stats = await ctl.getStats();
   ctl.close();
   const rows = await ui.treeRows({ view: 'Services' });
@@ -50,6 +54,7 @@ export async function run(): Promise<void> {
       firstLevelDataMs: Math.round(dataMs),
       firstLevelVisibleMs: Math.round(visibleMs),
       visibleRows: rows.length,
+      marks,
       rpcs: stats,
     },
     deploy,

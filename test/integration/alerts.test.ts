@@ -135,7 +135,8 @@ describe('Alerts: create, see firing, delete', function () {
     assert.match(row.description, /^1 open alert · /);
     // The row's tooltip says what fires, where and since when.
     const serviceNode = findService(await api.explorer.getChildren(), SERVICE);
-    const tooltip = api.explorer.getTreeItem(serviceNode).tooltip as vscode.MarkdownString;
+    // Made when VS Code resolves the row (as on hover).
+    const tooltip = api.explorer.resolveTreeItem(api.explorer.getTreeItem(serviceNode), serviceNode).tooltip as vscode.MarkdownString;
     // appendText escapes Markdown ("-" → "\\-", spaces → &nbsp;): compare the text a reader sees.
     const seen = tooltip.value.replace(/&nbsp;/g, ' ').replace(/\\/g, '');
     assert.match(seen, new RegExp(`Alert open: ${POLICY} on ${SERVICE}-\\d{5}-[a-z0-9]{3} — open since `));

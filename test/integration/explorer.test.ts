@@ -60,7 +60,9 @@ describe('Cloud Run explorer', () => {
     const revisions = await revisionsOf(api, backend);
     assert.deepStrictEqual(revisions.map((r) => r.revision.id),
       ['mentor-ai-backend-00003-pel', 'mentor-ai-backend-00002-wuv', 'mentor-ai-backend-00001-kaj']);
-    const tooltip = api.explorer.getTreeItem(revisions[0]).tooltip as vscode.MarkdownString;
+    // Made when VS Code resolves the row (as on hover), not with every row drawn.
+    assert.strictEqual(api.explorer.getTreeItem(revisions[0]).tooltip, undefined);
+    const tooltip = api.explorer.resolveTreeItem(api.explorer.getTreeItem(revisions[0]), revisions[0]).tooltip as vscode.MarkdownString;
     assert.match(tooltip.value, /Image: `us-central1-docker\.pkg\.dev\/mentor-demo\/mentor\/mentor-ai-backend/);
     const shot = await ui.screenshot('explorer');
     for (const row of ['mentor-ai-backend', 'payments-api', 'broken-worker', 'mentor-ai-backend-00002-wuv']) {
