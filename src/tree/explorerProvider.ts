@@ -19,7 +19,7 @@ import { ExplorerNode, MessageNode, RevisionNode, ServiceNode, messageItem, revi
 const INCIDENTS_AFTER_ROWS_MS = 500;
 export const EXPLORER_VIEW_ID = 'mentor.explorer';
 /** Long enough for VS Code to take the last-known rows to the screen before the live load starts. */
-const LIVE_AFTER_LAST_KNOWN_MS = 50;
+const LIVE_AFTER_LAST_KNOWN_MS = 200;
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export type ExplorerState = 'loading' | 'ready' | 'empty' | 'error';
