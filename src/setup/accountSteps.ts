@@ -1,5 +1,8 @@
 // Who you are, which project, who pays: the steps before anything can be created in a project.
+import { Code } from '../gcp/errorMapping';
 import { CheckResult, SetupContext, SetupStep, projectOf } from './setupContext';
+
+const BILLING_QUOTA_INCREASE_URL = 'https://support.google.com/code/contact/billing_quota_increase';
 
 const LOGIN = 'gcloud auth application-default login';
 
@@ -78,10 +81,29 @@ export const billingStep: SetupStep = {
     const account = ctx.answers.billingAccount;
     if (!account) return;
     ctx.progress(`Linking ${account}…`);
-    await ctx.api.linkBilling(projectOf(ctx), account);
+    try {
+      await ctx.api.linkBilling(projectOf(ctx), account);
+    } catch (error) {
+      throw linkRefusal(error, await accountLabel(ctx, account)) ?? error;
+    }
   },
   gcloud: (ctx) => `gcloud billing projects link ${ctx.answers.project ?? 'PROJECT_ID'} --billing-account=${ctx.answers.billingAccount?.split('/').pop() ?? 'ACCOUNT_ID'}`,
 };
+
+/**
+ * Google answers a link it refuses with FAILED_PRECONDITION "Precondition check failed." and nothing else to
+ * read, except a QuotaFailure in the details when the account pays for as many projects as it may: say which.
+ */
+function linkRefusal(error: unknown, label: string): { code: number; details: string } | undefined {
+  const e = error as { code?: unknown; statusDetails?: unknown };
+  if (e?.code !== Code.FAILED_PRECONDITION) return undefined;
+  if (/billing quota exceeded/i.test(JSON.stringify(e.statusDetails ?? ''))) {
+    return { code: Code.FAILED_PRECONDITION, details: `${label} already pays for as many projects as it may (Cloud billing quota exceeded). ` +
+      `Pick another account, unlink a project from this one, or ask Google for more: ${BILLING_QUOTA_INCREASE_URL}` };
+  }
+  return { code: Code.FAILED_PRECONDITION, details: `${label} cannot be linked: it is closed, or you may not link projects to it ` +
+    '(billing.resourceAssociations.create, held by its Billing Account Administrators and Users). Pick another account or ask its administrator.' };
+}
 
 async function accountLabel(ctx: SetupContext, name: string): Promise<string> {
   const id = name.split('/').pop() ?? name;

@@ -1,5 +1,5 @@
 // First-time setup, in a real VS Code against the emulator, driven through the wizard's DOM like a person:
-// a project without billing is named as such; a new project goes from nothing to settings written (created,
+// a project without billing is named as such; an account over its project quota is named as such; a new project goes from nothing to settings written (created,
 // billed, APIs, Docker repository, runtime service account with its roles, a secret it may read); a re-run
 // finds everything done and changes nothing; the secret's value is in Secret Manager and nowhere else.
 import * as assert from 'assert';
@@ -22,6 +22,7 @@ import { filesHolding } from './secretAudit';
 
 const NEW_PROJECT = `setup-${Date.now().toString(36)}`;
 const MAIN_BILLING = 'billingAccounts/01A2B3-C4D5E6-F7A8B9';
+const FULL_BILLING = 'billingAccounts/015B3A-9F2C4D-7E8A1B';
 const SECRET_ENV = 'GEMINI_API_KEY';
 const RUNTIME_ACCOUNT = `mentor-ai-backend-run@${NEW_PROJECT}.iam.gserviceaccount.com`;
 const SET_PROJECT_POLICY = 'google.cloud.resourcemanager.v3.Projects/SetIamPolicy';
@@ -96,6 +97,12 @@ describe('Setup wizard: a new project from nothing to settings written, through 
     await ui.webviewClick({ selector: '#run-setup' });
     await stepText('billing', 'Needs action', 60_000);
     await ui.webviewClick({ selector: '#list-billing' });
+    // An account that already pays for as many projects as it may: Google refuses the link; the step says why.
+    await ui.webviewClick({ selector: `.billing-account[data-account="${FULL_BILLING}"]`, timeoutMs: 15_000 });
+    await ui.webviewClick({ selector: '#run-setup' });
+    assert.match(await stepText('billing', 'Failed', 60_000), /Startup credits \(015B3A-9F2C4D-7E8A1B\) already pays for as many projects as it may \(Cloud billing quota exceeded\)/);
+    assert.match((await ui.screenshot('setup-billing-quota')).text, /unlink a project from this one, or ask Google for more/);
+    await ui.webviewClick({ selector: '#change-billing' });
     await ui.webviewClick({ selector: `.billing-account[data-account="${MAIN_BILLING}"]`, timeoutMs: 15_000 });
     assert.match(await stepText('billing', 'Will create'), /a link to My Billing Account/);
     assert.match(await ui.webviewText({ selector: '#billing-choice', contains: 'Link to My Billing Account' }), /Change…/);

@@ -53,7 +53,12 @@ export class FakeSetupApi implements SetupApi {
 
   async listBillingAccounts() { return this.accounts; }
 
+  /** Accounts whose link Google refuses, with the error it answers. */
+  linkRefusals = new Map<string, Error>();
+
   async linkBilling(projectId: string, name: string) {
+    const refusal = this.linkRefusals.get(name);
+    if (refusal) throw refusal;
     this.writes.push(`linkBilling ${projectId} ${name}`);
     this.billing.set(projectId, name);
     return this.getProjectBilling(projectId);

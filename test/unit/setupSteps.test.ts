@@ -94,6 +94,23 @@ describe('setup steps', () => {
     assert.ok(api.writes.includes('linkBilling p billingAccounts/NEW'));
   });
 
+  it('billing: a link Google refuses says why — the account pays for its quota of projects, or is closed / not yours', async () => {
+    const api = new FakeSetupApi();
+    api.projects.set('p', { projectId: 'p', displayName: 'P', state: 'ACTIVE' });
+    api.accounts = [{ name: 'billingAccounts/FULL', displayName: 'Credits', open: true }, { name: 'billingAccounts/GONE', displayName: 'Gone', open: true }];
+    // As Google answers (gax decodes the details): FAILED_PRECONDITION, and a QuotaFailure only for the quota.
+    const refused = (statusDetails: unknown[]) => Object.assign(new Error('9 FAILED_PRECONDITION: Precondition check failed.'),
+      { code: 9, details: 'Precondition check failed.', statusDetails });
+    api.linkRefusals.set('billingAccounts/FULL', refused([{ violations: [{ subject: 'billingAccounts/FULL', description: 'Cloud billing quota exceeded: https://support.google.com/code/contact/billing_quota_increase' }] }]));
+    api.linkRefusals.set('billingAccounts/GONE', refused([]));
+    let billing = (await runSteps(context(api, { project: 'p', billingAccount: 'billingAccounts/FULL' }), true, () => {})).find((o) => o.id === 'billing')!;
+    assert.equal(billing.state, 'failed');
+    assert.match(billing.summary, /Credits \(FULL\) already pays for as many projects as it may \(Cloud billing quota exceeded\)\. Pick another account.*billing_quota_increase/);
+    billing = (await runSteps(context(api, { project: 'p', billingAccount: 'billingAccounts/GONE' }), true, () => {})).find((o) => o.id === 'billing')!;
+    assert.match(billing.summary, /Gone \(GONE\) cannot be linked: it is closed, or you may not link projects to it/);
+    assert.deepEqual(api.writes, []);
+  });
+
   it('retries the transient PERMISSION_DENIED right after enabling the APIs', async () => {
     const ctx = fresh();
     const api = ctx.api as FakeSetupApi;
