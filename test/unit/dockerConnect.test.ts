@@ -76,7 +76,7 @@ describe('Docker connection (pure parts)', () => {
     try {
       await assert.rejects(connectDocker({ host: `tcp://127.0.0.1:${port}`, timeoutMs: 500 }), (e: unknown) =>
         e instanceof UserFacingError && e.kind === 'engineUnavailable' && /did not answer within a few seconds/.test(e.message));
-      assert.ok(Date.now() - t0 < 3000);
+      assert.ok(Date.now() - t0 < 10_000, 'gave up instead of waiting for the connection');
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise((r) => server.close(r));

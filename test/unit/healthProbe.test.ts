@@ -40,8 +40,10 @@ describe('waitForHealthy', function () {
     assert.equal(result.ok, false);
     assert.ok(!result.ok && result.reason === 'timeout');
     assert.ok(!result.ok && /no answer within \d+ ms/.test(result.lastError ?? ''), JSON.stringify(result));
-    assert.ok(result.attempts >= 3 && result.attempts <= 4, `attempts ${result.attempts}`);
-    assert.ok(elapsed >= 1500 && elapsed < 2500, `elapsed ${elapsed}`);
+    // Bounded attempts leave room for more than one before the deadline (one unbounded attempt would be all);
+    // how many exactly depends on the machine's load, so no count or upper time is asserted beyond "not hung".
+    assert.ok(result.attempts >= 2, `attempts ${result.attempts}`);
+    assert.ok(elapsed >= 1500 && elapsed < 10_000, `elapsed ${elapsed}`);
   });
 
   it('reports the last status and connection error on timeout', async () => {
@@ -71,7 +73,7 @@ describe('waitForHealthy', function () {
     });
     assert.ok(!result.ok && result.reason === 'exited');
     assert.equal(result.attempts, 2);
-    assert.ok(result.elapsedMs < 3000);
+    assert.ok(result.elapsedMs < 9000, 'stopped before its 10 s deadline');
   });
 
   it('stops when aborted, also before the first attempt', async () => {
@@ -83,7 +85,7 @@ describe('waitForHealthy', function () {
     const t0 = Date.now();
     const result = await waitForHealthy({ url: `http://127.0.0.1:${port}/`, timeoutMs: 10000, attemptTimeoutMs: 5000, signal: controller.signal });
     assert.ok(!result.ok && result.reason === 'aborted');
-    assert.ok(Date.now() - t0 < 1000);
+    assert.ok(Date.now() - t0 < 4000, 'ended by the abort, not by its 5 s attempt');
     const early = await waitForHealthy({ url: `http://127.0.0.1:${port}/`, timeoutMs: 1000, signal: AbortSignal.abort() });
     assert.deepEqual({ ...early, elapsedMs: 0 }, { ok: false, reason: 'aborted', lastError: undefined, lastStatus: undefined, attempts: 0, elapsedMs: 0 });
   });
