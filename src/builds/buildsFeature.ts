@@ -51,16 +51,18 @@ export class BuildsFeature implements vscode.Disposable {
   ) {}
 
   /**
-   * After activation: a look at the folders' tops, a watcher for a build config created later, and the
-   * workspace-wide search the first time `view` becomes visible.
+   * A few seconds after activation: a look at the folders' tops and a watcher for a build config created
+   * later; the workspace-wide search the first time `view` becomes visible.
    */
   watchForCicd(view: vscode.TreeView<unknown>): void {
-    const files = vscode.workspace.createFileSystemWatcher(CLOUD_BUILD_FILES, false, true, false);
-    files.onDidCreate((uri) => void this.enable(`${vscode.workspace.asRelativePath(uri)} was created`), undefined, this.disposables);
-    files.onDidDelete(() => void findCloudBuildFile().then((left) => {
-      if (!left) return this.disable('no cloudbuild.yaml is left in the workspace');
-    }), undefined, this.disposables);
-    this.disposables.push(files);
+    const watch = () => {
+      const files = vscode.workspace.createFileSystemWatcher(CLOUD_BUILD_FILES, false, true, false);
+      files.onDidCreate((uri) => void this.enable(`${vscode.workspace.asRelativePath(uri)} was created`), undefined, this.disposables);
+      files.onDidDelete(() => void findCloudBuildFile().then((left) => {
+        if (!left) return this.disable('no cloudbuild.yaml is left in the workspace');
+      }), undefined, this.disposables);
+      this.disposables.push(files);
+    };
     const detect = (find: () => Thenable<vscode.Uri | undefined>) => void find().then((found) => {
       if (found) return this.enable(`${vscode.workspace.asRelativePath(found)} found`);
     }, (error: unknown) => this.log.warn(`Looking for cloudbuild.yaml failed: ${(error as Error)?.message ?? error}`));
@@ -71,8 +73,10 @@ export class BuildsFeature implements vscode.Disposable {
       searched = true;
       detect(findCloudBuildFile);
     };
+    // The watcher too waits: a file created before the look below is found by it.
     const timer = setTimeout(() => {
       settled = true;
+      watch();
       if (view.visible) searchOnce();
       else detect(findRootCloudBuildFile);
     }, DETECT_AFTER_MS);

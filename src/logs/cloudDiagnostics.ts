@@ -32,12 +32,27 @@ export class CloudDiagnostics implements vscode.Disposable, vscode.CodeActionPro
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires after the diagnostics were redrawn (tests wait on it). */
   readonly onDidRender = this.changed.event;
-  private mappings = readMappings();
+  private mappingsRead: PathMapping[] | undefined;
   private readonly existing = new Map<string, boolean>();
   private renderTimer: NodeJS.Timeout | undefined;
+  private listening = false;
 
   constructor() {
-    this.disposables.push(this.collection, this.changed,
+    this.disposables.push(this.collection, this.changed);
+  }
+
+  private get mappings(): PathMapping[] {
+    return (this.mappingsRead ??= readMappings());
+  }
+
+  /**
+   * From the first traceback on: until then no file has a cloud diagnostic, and a code action provider for
+   * every file would be asked on every cursor move for nothing.
+   */
+  private listen(): void {
+    if (this.listening) return;
+    this.listening = true;
+    this.disposables.push(
       vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, this, { providedCodeActionKinds: CloudDiagnostics.providedCodeActionKinds }),
       vscode.workspace.registerTextDocumentContentProvider(PROBLEM_SCHEME, this),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -48,6 +63,7 @@ export class CloudDiagnostics implements vscode.Disposable, vscode.CodeActionPro
 
   /** Counts tracebacks from a tail; the diagnostics are redrawn shortly after (bursts redraw once). */
   add(occurrences: readonly TracebackOccurrence[]): void {
+    this.listen();
     let counted = false;
     for (const occurrence of occurrences) counted = this.aggregator.add(occurrence) !== undefined || counted;
     if (counted) this.scheduleRender();
@@ -115,7 +131,7 @@ export class CloudDiagnostics implements vscode.Disposable, vscode.CodeActionPro
   }
 
   private remap(): void {
-    this.mappings = readMappings();
+    this.mappingsRead = readMappings();
     this.existing.clear();
   }
 
