@@ -3,12 +3,12 @@
 // open incidents once (one REST call for all services, never one per row). The Monitoring clients are in
 // their own chunk (alertsClient.ts), loaded on that first use.
 import * as vscode from 'vscode';
-import { targetProblemError, type MentorTarget } from '../core/settings';
+import type { MentorTarget } from '../core/settings';
+import { TargetConnection } from '../gcp/targetConnection';
 import { markTimeline } from '../core/timeline';
 import type { AlertPolicySummary, AlertsApi, IncidentSummary } from '../gcp/alertsApi';
 
 export class AlertsFeature implements vscode.Disposable {
-  private current: Promise<AlertsApi> | undefined;
   private policies: Promise<AlertPolicySummary[]> | undefined;
   private incidents: IncidentSummary[] = [];
   /** The last incidents load failed for this reason (logged once per distinct reason, not per refresh). */
@@ -17,30 +17,25 @@ export class AlertsFeature implements vscode.Disposable {
   /** A service's policies changed (its id), or the open incidents did (undefined). */
   readonly onDidChange = this.changed.event;
 
+  private readonly connection: TargetConnection<AlertsApi>;
+
   constructor(
-    private readonly readTarget: () => MentorTarget,
+    readTarget: () => MentorTarget,
     private readonly log: vscode.LogOutputChannel,
-    private readonly connect: (target: MentorTarget) => Promise<AlertsApi> = async (t) => (await import('../gcp/alertsApi')).connectAlerts(t),
-  ) {}
+    connect: (target: MentorTarget) => Promise<AlertsApi> = async (t) => (await import('../gcp/alertsApi')).connectAlerts(t),
+  ) {
+    this.connection = new TargetConnection(readTarget, connect);
+  }
 
   api(): Promise<AlertsApi> {
-    if (!this.current) {
-      const target = this.readTarget();
-      const problem = targetProblemError(target);
-      if (problem) return Promise.reject(problem);
-      this.current = this.connect(target);
-      this.current.catch(() => (this.current = undefined));
-    }
-    return this.current;
+    return this.connection.api();
   }
 
   /** The settings changed: drop the connection and everything read through it. */
   reset(): void {
-    const previous = this.current;
-    this.current = undefined;
+    this.connection.reset();
     this.policies = undefined;
     this.incidents = [];
-    void previous?.then((api) => api.close(), () => undefined);
   }
 
   /** The next read asks Monitoring again (the explorer was refreshed, or Mentor changed a policy). */
@@ -90,6 +85,6 @@ export class AlertsFeature implements vscode.Disposable {
 
   dispose(): void {
     this.changed.dispose();
-    void this.current?.then((api) => api.close(), () => undefined);
+    void this.connection.dispose();
   }
 }

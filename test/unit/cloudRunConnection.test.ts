@@ -38,6 +38,18 @@ describe('CloudRunConnection', () => {
     assert.deepEqual(log, ['connect mentor-demo', 'connect other-project', 'close', 'close']);
   });
 
+  it('a changed target reconnects even before anyone calls reset(); the same target keeps its connection', async () => {
+    const log: string[] = [];
+    let region = 'us-central1';
+    const connection = new CloudRunConnection(() => ({ project: 'mentor-demo', region, apiEndpoint: '' }), fakeConnect(log), 20);
+    const first = await connection.api();
+    assert.equal(await connection.api(), first);
+    region = 'europe-west1';
+    assert.notEqual(await connection.api(), first);
+    assert.deepEqual(log, ['connect mentor-demo', 'connect mentor-demo']);
+    await connection.dispose();
+  });
+
   it('does not keep a failed connection', async () => {
     const log: string[] = [];
     const connection = new CloudRunConnection(() => ({ project: 'mentor-demo', region: 'us-central1', apiEndpoint: '' }), fakeConnect(log, true));
