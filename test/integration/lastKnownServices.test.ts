@@ -1,6 +1,6 @@
 // A new window lists a project/region it listed before: the rows the last load saved show at once, the view
 // says they are last known and refreshing, they offer no actions, and the live rows replace them (here a
-// listing held for 4 s by the emulator, so the first state can be seen). What an earlier window left is put
+// listing held for 10 s by the emulator, so the first state can be seen). What an earlier window left is put
 // in Mentor's workspace storage by its own store, as that window would have.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
@@ -41,9 +41,11 @@ describe('Explorer: last-known services while the first live listing runs', func
     await api.lastKnown.write(key, [retiredService('orders-api'), retiredService('zz-retired-worker')]);
     const ctl = control();
     try {
-      await ctl.injectFault({ method: LIST_SERVICES, code: 0, delayMs: 4000, count: 1 });
+      await ctl.injectFault({ method: LIST_SERVICES, code: 0, delayMs: 10_000, count: 1 });
       await setMentorSetting('region', REGION);
       const row = await ui.waitForTreeRow('zz-retired-worker', { view: 'Services', timeoutMs: 10_000 });
+      const shot = await ui.screenshot('explorer-last-known');
+      assert.match(shot.text, /zz-retired-worker/);
       assert.match(row.description, /zz-retired-worker-abcdefghij-ez\.a\.run\.app$/);
       assert.match(await ui.textContent('.tree-explorer-viewlet-tree-view .message', { timeoutMs: 5000 }), /Last known at .*; refreshing…/);
       // A row from a while ago offers nothing to act on (a live row offers details, metrics, URL, logs, alerts).
@@ -51,8 +53,6 @@ describe('Explorer: last-known services while the first live listing runs', func
       const menu = await ui.contextMenuItems({ timeoutMs: 2000 }).catch(() => [] as string[]);
       await ui.pressKeys(['Escape']);
       assert.ok(!menu.some((item) => /Service Details|Metrics|Service URL|Refresh Service|Tail Logs|Create Alert/.test(item)), `context menu: ${menu.join(', ')}`);
-      const shot = await ui.screenshot('explorer-last-known');
-      assert.match(shot.text, /zz-retired-worker/);
 
       // The live listing (nothing runs in this region) replaces the rows and the note.
       await ui.waitForTreeRow(`No Cloud Run services in mentor-demo / ${REGION}`, { view: 'Services', timeoutMs: 30_000 });
