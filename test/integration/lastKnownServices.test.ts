@@ -1,7 +1,7 @@
 // A new window lists a project/region it listed before: the rows the last load saved show at once, the view
 // says they are last known and refreshing, they offer no actions, and the live rows replace them (here a
-// listing held for 10 s by the emulator, so the first state can be seen). What an earlier window left is put
-// in Mentor's workspace storage by its own store, as that window would have.
+// listing held for 7 s by the emulator, under the client's 10 s deadline, so the first state can be seen).
+// What an earlier window left is put in Mentor's workspace storage by its own store, as that window would have.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { MentorApi } from '../../src/extension';
@@ -41,7 +41,7 @@ describe('Explorer: last-known services while the first live listing runs', func
     await api.lastKnown.write(key, [retiredService('orders-api'), retiredService('zz-retired-worker')]);
     const ctl = control();
     try {
-      await ctl.injectFault({ method: LIST_SERVICES, code: 0, delayMs: 10_000, count: 1 });
+      await ctl.injectFault({ method: LIST_SERVICES, code: 0, delayMs: 7000, count: 1 });
       await setMentorSetting('region', REGION);
       const row = await ui.waitForTreeRow('zz-retired-worker', { view: 'Services', timeoutMs: 10_000 });
       const shot = await ui.screenshot('explorer-last-known');
