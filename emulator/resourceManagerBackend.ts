@@ -170,7 +170,7 @@ export function parseQuery(query: string): Term[] {
     if (field === 'state' || field === 'lifecyclestate') return (p: Project) => like(p.state);
     if (field === 'parent') return (p: Project) => like(p.parent);
     // parent "folders/123": type "folder", id "123".
-    if (field === 'parent.type') return (p: Project) => like(p.parent ? p.parent.split('/')[0].replace(/s$/, '') : '');
+    if (field === 'parent.type') return (p: Project) => like(p.parent.split('/')[0].replace(/s$/, ''));
     if (field === 'parent.id') return (p: Project) => like(p.parent.split('/')[1]);
     if (field === 'labels') return (p: Project) => Object.entries(p.labels).some(([k, v]) => like(k) || like(v));
     if (field.startsWith('labels.')) {

@@ -2,10 +2,11 @@
 // Logging connections, the watcher (Pub/Sub or polling), the status bar, the log channel and the notices.
 import * as vscode from 'vscode';
 import { BuildSummary, MENTOR_BUILD_TAG } from '../core/builds';
-import { MentorTarget, targetProblemError } from '../core/settings';
+import { MentorTarget } from '../core/settings';
 import { BuildEventsApi, connectBuildEvents } from '../gcp/buildEvents';
 import { CloudBuildApi, connectCloudBuild } from '../gcp/cloudBuildApi';
 import { CloudLoggingApi, connectCloudLogging } from '../gcp/cloudLogging';
+import { TargetConnection } from '../gcp/targetConnection';
 import { gitAuthors, gitHead } from '../local/gitRevision';
 import { activeWorkspaceFolder } from '../workspaceSettings';
 import { BuildLogChannel } from './buildLogChannel';
@@ -21,18 +22,21 @@ export class BuildSession implements vscode.Disposable {
   readonly statusBar = new BuildStatusBar();
   readonly logChannel: BuildLogChannel;
   private readonly reader: BuildLogReader;
-  private buildApi: Promise<CloudBuildApi> | undefined;
-  private loggingApi: Promise<CloudLoggingApi> | undefined;
+  private readonly buildApi: TargetConnection<CloudBuildApi>;
+  private readonly loggingApi: TargetConnection<CloudLoggingApi>;
   private readonly disposables: vscode.Disposable[] = [];
   /** The notices shown (tests wait on them). */
   readonly notices: Promise<void>[] = [];
 
   constructor(
-    private readonly target: MentorTarget,
+    target: MentorTarget,
     log: vscode.LogOutputChannel,
     machineId: string,
     onBuildsChanged: (services: Set<string>) => void,
   ) {
+    // A session lives for one target (a changed target starts a new session): the connections never switch.
+    this.buildApi = new TargetConnection(() => target, connectCloudBuild);
+    this.loggingApi = new TargetConnection(() => target, connectCloudLogging);
     this.reader = new BuildLogReader(() => this.logging());
     this.logChannel = new BuildLogChannel(this.reader, log);
     this.watcher = new BuildWatcher({
@@ -74,21 +78,11 @@ export class BuildSession implements vscode.Disposable {
   }
 
   builds(): Promise<CloudBuildApi> {
-    if (!this.buildApi) {
-      const problem = targetProblemError(this.target);
-      if (problem) return Promise.reject(problem);
-      this.buildApi = connectCloudBuild(this.target);
-      this.buildApi.catch(() => (this.buildApi = undefined));
-    }
-    return this.buildApi;
+    return this.buildApi.api();
   }
 
   logging(): Promise<CloudLoggingApi> {
-    if (!this.loggingApi) {
-      this.loggingApi = connectCloudLogging(this.target);
-      this.loggingApi.catch(() => (this.loggingApi = undefined));
-    }
-    return this.loggingApi;
+    return this.loggingApi.api();
   }
 
   /** The newest builds of one service (tagged with its name), with the authors this clone knows. */
@@ -116,7 +110,7 @@ export class BuildSession implements vscode.Disposable {
     this.statusBar.dispose();
     this.logChannel.dispose();
     for (const d of this.disposables) d.dispose();
-    void this.buildApi?.then((api) => api.close(), () => undefined);
-    void this.loggingApi?.then((api) => api.close(), () => undefined);
+    void this.buildApi.dispose();
+    void this.loggingApi.dispose();
   }
 }

@@ -24,6 +24,7 @@ export class GoogleCloudRun implements CloudRunApi {
     private readonly clientOptions: ClientOptions,
   ) {
     // Google's retry settings ride out transient UNAVAILABLE for ~10 s; a refused local emulator is not
+    // transient, so it fails fast there (callOptionsFor). autoPaginate:false: the *Async iterators page themselves.
     this.callOptions = callOptionsFor(endpoint);
   }
 
